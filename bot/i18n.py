@@ -1,0 +1,46 @@
+"""User-facing strings in Danish, Swedish, German and English."""
+
+from __future__ import annotations
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "intro": {
+        "da": "Disse bestemmelser i kilderne dækker bedst dit spørgsmål:",
+        "sv": "Dessa bestämmelser i källorna täcker bäst din fråga:",
+        "de": "Diese Bestimmungen aus den Quellen passen am besten zu Ihrer Frage:",
+        "en": "These provisions in the sources best cover your question:",
+    },
+    "abstain": {
+        "da": "Det kan jeg ikke svare på ud fra mine kilder: de dækker ikke spørgsmålet. "
+        "Prøv at omformulere det, eller spørg en udbudsjurist.",
+        "sv": "Det kan jag inte svara på utifrån mina källor: de täcker inte frågan. "
+        "Försök formulera om den, eller fråga en upphandlingsjurist.",
+        "de": "Das kann ich aus meinen Quellen nicht beantworten: Sie decken die Frage nicht ab. "
+        "Formulieren Sie die Frage um oder wenden Sie sich an eine Vergaberechtlerin.",
+        "en": "I can't answer that from my sources: they do not cover the question. "
+        "Try rephrasing it, or ask a procurement lawyer.",
+    },
+    "disclaimer": {
+        "da": "Dette er ikke juridisk rådgivning; læs altid de citerede kilder.",
+        "sv": "Detta är inte juridisk rådgivning; läs alltid de citerade källorna.",
+        "de": "Dies ist keine Rechtsberatung; prüfen Sie stets die zitierten Quellen.",
+        "en": "This is not legal advice; always read the cited sources.",
+    },
+    "closest": {
+        "da": "Nærmeste fund (svagt match):",
+        "sv": "Närmaste träffar (svag matchning):",
+        "de": "Nächstliegende Treffer (schwache Übereinstimmung):",
+        "en": "Closest passages (weak match):",
+    },
+    "chat_welcome": {
+        "da": "innobroker – stil et spørgsmål om udbudsregler. Skriv 'exit' for at afslutte.",
+        "sv": "innobroker – ställ en fråga om upphandlingsregler. Skriv 'exit' för att avsluta.",
+        "de": "innobroker – stellen Sie eine Frage zum Vergaberecht. 'exit' beendet.",
+        "en": "innobroker – ask a question about procurement rules. Type 'exit' to quit.",
+    },
+}
+
+
+def t(key: str, language: str) -> str:
+    """Translate ``key`` into ``language``, falling back to English."""
+    entry = _STRINGS[key]
+    return entry.get(language, entry["en"])

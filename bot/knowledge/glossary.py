@@ -1,0 +1,40 @@
+"""A multilingual glossary of procurement terms for cross-lingual keyword expansion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.keyword import tokenize
+from bot.language import LANGUAGES
+
+
+class Glossary:
+    """Concepts with their terms per language; expands a query into the other languages."""
+
+    def __init__(self, concepts: list[dict[str, list[str]]]) -> None:
+        self._concepts = [
+            {lang: [tuple(tokenize(term, lang)) for term in concept.get(lang, [])] for lang in LANGUAGES}
+            for concept in concepts
+        ]
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        """Read the YAML glossary; a missing file gives an empty glossary."""
+        if not path.is_file():
+            return cls([])
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        return cls([c for c in data if isinstance(c, dict)])
+
+    def expand(self, query_tokens: list[str], language: str) -> dict[str, list[str]]:
+        """Tokens per language for every concept whose term occurs in the query."""
+        present = set(query_tokens)
+        expansion: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
+        for concept in self._concepts:
+            if not any(term and set(term) <= present for term in concept[language]):
+                continue
+            for lang, terms in concept.items():
+                for term in terms:
+                    expansion[lang].extend(term)
+        return {lang: tokens for lang, tokens in expansion.items() if tokens}

@@ -1,0 +1,62 @@
+"""BM25 keyword search with language-aware stemming and stopwords (da, sv, de, en)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import snowballstemmer
+from bm25s import stopwords as bm25_stopwords
+
+_STEMMERS = {"da": "danish", "sv": "swedish", "de": "german", "en": "english"}
+_STOPWORDS = {
+    "da": set(bm25_stopwords.STOPWORDS_DANISH),
+    "sv": set(bm25_stopwords.STOPWORDS_SWEDISH),
+    "de": set(bm25_stopwords.STOPWORDS_GERMAN),
+    "en": set(bm25_stopwords.STOPWORDS_EN),
+}
+_TOKEN = re.compile(r"[0-9a-zæøåäöüßéè]+")
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_STEMMERS.get(language, "english"))
+
+
+@lru_cache(maxsize=200_000)
+def _stem(language: str, word: str) -> str:
+    return f"{language}:{_stemmer(language).stemWord(word)}"
+
+
+def tokenize(text: str, language: str) -> list[str]:
+    """Lower-case, drop stopwords, stem; tokens carry their language so stems never collide."""
+    stop = _STOPWORDS.get(language, _STOPWORDS["en"])
+    return [_stem(language, w) for w in _TOKEN.findall(text.lower()) if w not in stop and len(w) > 1]
+
+
+class KeywordIndex:
+    """An in-memory BM25 index over chunk texts, each tokenized in its own language."""
+
+    def __init__(self, texts: Sequence[str], languages: Sequence[str]) -> None:
+        self.size = len(texts)
+        self._languages = np.array(list(languages))
+        corpus = [tokenize(t, lang) for t, lang in zip(texts, languages, strict=True)]
+        self._vocab: dict[str, int] = {}
+        ids = [[self._vocab.setdefault(tok, len(self._vocab)) for tok in doc] or [0] for doc in corpus]
+        self._bm25 = bm25s.BM25()
+        if self.size:
+            self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab), show_progress=False)
+
+    def scores(self, tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every chunk for the given (already tokenized) query."""
+        known = [self._vocab[tok] for tok in set(tokens) if tok in self._vocab]
+        if not known or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def languages(self) -> np.ndarray:
+        """Language code of every indexed chunk, aligned with ``scores``."""
+        return self._languages

@@ -1,0 +1,136 @@
+"""Hybrid retrieval: dense vectors and BM25, fused by rank with language-aware keyword weights.
+
+Dense multilingual embeddings carry cross-lingual questions; BM25 sharpens same-language ones. Plain
+reciprocal-rank fusion lets same-word matches in the *wrong* language push out the right provision,
+so a keyword hit counts fully only in the asker's language and, through glossary expansion, with a
+smaller weight in the others.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.config import RetrievalSettings
+from bot.knowledge.embeddings import CachedEmbedder
+from bot.knowledge.glossary import Glossary
+from bot.knowledge.keyword import KeywordIndex, tokenize
+from bot.knowledge.store import KnowledgeStore, StoredChunk
+
+FILTER_KEYS = ("jurisdiction", "language", "source")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the evidence behind it."""
+
+    chunk: StoredChunk
+    score: float
+    dense: float
+    keyword: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked hits plus the signals used to decide on abstention."""
+
+    hits: list[Hit]
+    best_dense: float
+    query_tokens: dict[str, list[str]]
+
+
+class Retriever:
+    """Searches one knowledge store; the keyword index is built once and rebuilt on ``refresh``."""
+
+    def __init__(
+        self, store: KnowledgeStore, embedder: CachedEmbedder, settings: RetrievalSettings, glossary: Glossary,
+        mode: str = "hybrid",
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self.settings = settings
+        self._glossary = glossary
+        self.mode = mode
+        self._lock = threading.Lock()
+        self._chunks: list[StoredChunk] = []
+        self._by_id: dict[str, int] = {}
+        self._index: KeywordIndex | None = None
+        self._meta: dict[str, np.ndarray] = {}
+
+    def refresh(self) -> None:
+        """Reload chunk texts and rebuild the keyword index from the store."""
+        chunks = self._store.all_chunks()
+        index = KeywordIndex([c.context for c in chunks], [str(c.meta.get("language", "en")) for c in chunks])
+        meta = {key: np.array([str(c.meta.get(key, "")) for c in chunks]) for key in FILTER_KEYS}
+        with self._lock:
+            self._chunks, self._index, self._meta = chunks, index, meta
+            self._by_id = {c.id: i for i, c in enumerate(chunks)}
+
+    @property
+    def size(self) -> int:
+        """Number of searchable chunks."""
+        if self._index is None:
+            self.refresh()
+        return len(self._chunks)
+
+    def search(self, text: str, language: str, top_k: int, filters: dict[str, str] | None = None) -> SearchResult:
+        """Rank chunks for ``text`` asked in ``language``, honouring metadata ``filters``."""
+        if self._index is None:
+            self.refresh()
+        assert self._index is not None
+        filters = {k: v for k, v in (filters or {}).items() if v and k in FILTER_KEYS}
+        n = self.settings.candidates
+        dense_ranked = self._dense(text, n, filters)
+        tokens: dict[str, list[str]] = {language: tokenize(text, language)}
+        if self.settings.glossary_expansion:
+            for lang, extra in self._glossary.expand(tokens[language], language).items():
+                tokens[lang] = tokens.get(lang, []) + extra
+        keyword_scores = self._keyword_scores(tokens, filters) if self.mode != "dense" else None
+
+        fused: dict[int, float] = {}
+        dense_sim: dict[int, float] = {}
+        k = self.settings.rrf_k
+        for rank, (idx, sim) in enumerate(dense_ranked):
+            fused[idx] = 1.0 / (k + rank + 1)
+            dense_sim[idx] = sim
+        keyword_value: dict[int, float] = {}
+        if keyword_scores is not None:
+            order = np.argsort(-keyword_scores)[:n]
+            languages = self._index.languages()
+            for rank, idx in enumerate(int(i) for i in order):
+                if keyword_scores[idx] <= 0:
+                    break
+                same = languages[idx] == language
+                weight = (
+                    self.settings.keyword_weight_same_language if same
+                    else self.settings.keyword_weight_other_language
+                )
+                if self.mode == "rrf":
+                    weight = 1.0
+                fused[idx] = fused.get(idx, 0.0) + weight / (k + rank + 1)
+                keyword_value[idx] = float(keyword_scores[idx])
+        ranked = sorted(fused, key=lambda i: -fused[i])[:top_k]
+        hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), keyword_value.get(i, 0.0)) for i in ranked]
+        best = max((sim for _, sim in dense_ranked[:top_k]), default=0.0)
+        return SearchResult(hits, best, tokens)
+
+    def _dense(self, text: str, n: int, filters: dict[str, str]) -> list[tuple[int, float]]:
+        vector = self._embedder.embed_query(text)
+        where: dict[str, Any] | None = None
+        if len(filters) == 1:
+            where = dict(filters)
+        elif filters:
+            where = {"$and": [{k: v} for k, v in filters.items()]}
+        # Over-fetch a little: chunks of an interrupted ingest are skipped here.
+        found = self._store.query(vector, n + 10, where)
+        return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id][:n]
+
+    def _keyword_scores(self, tokens: dict[str, list[str]], filters: dict[str, str]) -> np.ndarray:
+        assert self._index is not None
+        scores = self._index.scores([tok for toks in tokens.values() for tok in toks])
+        for key, value in filters.items():
+            scores = np.where(self._meta[key] == value, scores, 0.0)
+        return scores
