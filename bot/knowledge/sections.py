@@ -137,7 +137,7 @@ def _sized(section: str, path: tuple[str, ...], content: str, start: int) -> lis
     result: list[Chunk] = []
     for label, piece in pieces:
         for part in _splitter.split_text(piece) if len(piece) > MAX_CHARS else [piece]:
-            result.append(Chunk(label, path, part, start))
+            result.append(Chunk(label, path, part, start + max(content.find(part[:60]), 0)))
     return result
 
 
