@@ -40,6 +40,7 @@ class RetrievalSettings(BaseModel):
     keyword_weight_other_language: float = 0.15
     glossary_expansion: bool = True
     abstain_below: float = 0.80
+    domain_bonus: float = 0.03
 
 
 class Settings(BaseModel):

@@ -75,7 +75,7 @@ class ExtractiveAnswerer:
         """Quote and cite the best provisions, or abstain honestly."""
         language, result = self.search(question)
         disclaimer = t("disclaimer", language)
-        if not result.hits or result.best_dense < self.retriever.settings.abstain_below:
+        if not result.hits or result.confidence < self.retriever.settings.abstain_below:
             return Answer(question.text, language, t("abstain", language), True, [], disclaimer)
         citations = []
         lines = [t("intro", language), ""]

@@ -84,7 +84,8 @@ def score_variant(
         rows.append({
             "lang": question.lang, "in_scope": question.in_scope, "rank": rank,
             "cross": question.in_scope and question.lang not in source_languages,
-            "abstained": result.best_dense < threshold, "best": result.best_dense,
+            "abstained": result.confidence < threshold, "best": result.best_dense,
+            "confidence": result.confidence,
         })
     elapsed = time.perf_counter() - started
     figures = _aggregate(rows)

@@ -27,14 +27,17 @@ class Glossary:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         return cls([c for c in data if isinstance(c, dict)])
 
-    def expand(self, query_tokens: list[str], language: str) -> dict[str, list[str]]:
-        """Tokens per language for every concept whose term occurs in the query."""
+    def matches(self, query_tokens: list[str], language: str) -> list[int]:
+        """Indexes of the concepts one of whose terms occurs in the query."""
         present = set(query_tokens)
+        return [i for i, concept in enumerate(self._concepts)
+                if any(term and set(term) <= present for term in concept.get(language, []))]
+
+    def expand(self, concepts: list[int]) -> dict[str, list[str]]:
+        """Tokens per language of the given concepts' terms."""
         expansion: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
-        for concept in self._concepts:
-            if not any(term and set(term) <= present for term in concept[language]):
-                continue
-            for lang, terms in concept.items():
+        for index in concepts:
+            for lang, terms in self._concepts[index].items():
                 for term in terms:
                     expansion[lang].extend(term)
         return {lang: tokens for lang, tokens in expansion.items() if tokens}

@@ -40,6 +40,13 @@ class SearchResult:
     hits: list[Hit]
     best_dense: float
     query_tokens: dict[str, list[str]]
+    domain_concepts: int = 0
+    domain_bonus: float = 0.0
+
+    @property
+    def confidence(self) -> float:
+        """Best dense similarity, raised a little when the question uses procurement vocabulary."""
+        return self.best_dense + (self.domain_bonus if self.domain_concepts else 0.0)
 
 
 class Retriever:
@@ -85,8 +92,9 @@ class Retriever:
         n = self.settings.candidates
         dense_ranked = self._dense(text, n, filters)
         tokens: dict[str, list[str]] = {language: tokenize(text, language)}
+        concepts = self._glossary.matches(tokens[language], language)
         if self.settings.glossary_expansion:
-            for lang, extra in self._glossary.expand(tokens[language], language).items():
+            for lang, extra in self._glossary.expand(concepts).items():
                 tokens[lang] = tokens.get(lang, []) + extra
         keyword_scores = self._keyword_scores(tokens, filters) if self.mode != "dense" else None
 
@@ -115,7 +123,7 @@ class Retriever:
         ranked = sorted(fused, key=lambda i: -fused[i])[:top_k]
         hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), keyword_value.get(i, 0.0)) for i in ranked]
         best = max((sim for _, sim in dense_ranked[:top_k]), default=0.0)
-        return SearchResult(hits, best, tokens)
+        return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus)
 
     def _dense(self, text: str, n: int, filters: dict[str, str]) -> list[tuple[int, float]]:
         vector = self._embedder.embed_query(text)
