@@ -36,8 +36,10 @@ _MARKERS: dict[str, frozenset[str]] = {
     ),
 }
 
-_CHAR_HINTS = {"æ": {"da": 2}, "ø": {"da": 2}, "ä": {"sv": 1, "de": 1}, "ö": {"sv": 1, "de": 1},
-               "ü": {"de": 2}, "ß": {"de": 2}, "å": {"da": 0.5, "sv": 1}}
+_CHAR_HINTS: dict[str, dict[str, float]] = {
+    "æ": {"da": 2}, "ø": {"da": 2}, "ä": {"sv": 1, "de": 1}, "ö": {"sv": 1, "de": 1},
+    "ü": {"de": 2}, "ß": {"de": 2}, "å": {"da": 0.5, "sv": 1},
+}
 
 
 def detect_language(text: str, default: str = "en") -> str:

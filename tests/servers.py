@@ -64,7 +64,7 @@ def openai_embeddings_server(fail: bool = False) -> Iterator[tuple[str, list[dic
     received: list[dict[str, object]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
             if fail:

@@ -79,7 +79,7 @@ class OpenAIEmbedder:
             base_url=settings.base_url,
             api_key=key,  # type: ignore[arg-type]
             check_embedding_ctx_length=False,  # avoids tiktoken, which downloads encodings
-            request_timeout=settings.timeout_s,
+            timeout=settings.timeout_s,
             max_retries=2,
         )
         self.name = f"openai/{settings.model}@{settings.base_url or 'api.openai.com'}"

@@ -79,7 +79,8 @@ def score_variant(
     started = time.perf_counter()
     for question in questions:
         result: SearchResult = retriever.search(question.q, question.lang, 10)
-        rank = next((i + 1 for i, hit in enumerate(result.hits) if is_relevant(hit.chunk.meta, question.expected)), None)
+        relevant = [is_relevant(hit.chunk.meta, question.expected) for hit in result.hits]
+        rank = relevant.index(True) + 1 if True in relevant else None
         source_languages = {language_of.get(e["source"], "") for e in question.expected}
         rows.append({
             "lang": question.lang, "in_scope": question.in_scope, "rank": rank,
@@ -89,7 +90,9 @@ def score_variant(
         })
     elapsed = time.perf_counter() - started
     figures = _aggregate(rows)
-    figures["by_language"] = {lang: _aggregate([r for r in rows if r["lang"] == lang]) for lang in ("da", "sv", "de", "en")}
+    figures["by_language"] = {
+        lang: _aggregate([r for r in rows if r["lang"] == lang]) for lang in ("da", "sv", "de", "en")
+    }
     figures["cross_lingual"] = _aggregate([r for r in rows if r["cross"]])
     figures["same_language"] = _aggregate([r for r in rows if r["in_scope"] and not r["cross"]])
     figures["ms_per_query"] = round(1000 * elapsed / max(len(questions), 1), 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import bm25s
 import numpy as np
@@ -21,7 +21,7 @@ _STOPWORDS = {
 _TOKEN = re.compile(r"[0-9a-zæøåäöüßéè]+")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(_STEMMERS.get(language, "english"))
 

@@ -138,7 +138,7 @@ def _load_pdf(data: bytes) -> LoadedDocument:
         if reader.is_encrypted:
             raise LoadError("PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = str((reader.metadata or {}).get("/Title") or "")
+        title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:

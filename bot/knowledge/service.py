@@ -9,7 +9,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.knowledge.answer import ExtractiveAnswerer
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.glossary import Glossary
-from bot.knowledge.ingest import IngestReport, Ingestor, Progress
+from bot.knowledge.ingest import Ingestor, IngestReport, Progress
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.store import KnowledgeStore, open_chroma_client
 from bot.types import Answer, Question
