@@ -1,0 +1,1 @@
+"""Supplier and peer matching over a directory of organisations, offers and past procurements."""

@@ -1,0 +1,1 @@
+"""Importers: each turns one file into a ParsedFile of validated records."""
