@@ -13,7 +13,7 @@ from typing import Any
 from bot.config import ConfigError, load_settings
 
 # Each module exposes ``register(subparsers)`` and sets ``run=(args, settings) -> int`` defaults.
-COMMAND_MODULES = ("bot.knowledge.commands",)
+COMMAND_MODULES = ("bot.knowledge.commands", "bot.matching.commands", "bot.server")
 
 
 def build_parser() -> argparse.ArgumentParser:

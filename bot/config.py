@@ -43,6 +43,70 @@ class RetrievalSettings(BaseModel):
     domain_bonus: float = 0.03
 
 
+class MatchingSettings(BaseModel):
+    """Knobs of the supplier/peer matcher (see docs/matching.md)."""
+
+    directory_dir: Path = PROJECT_ROOT / "corpus" / "directory"
+    cpv_url: str = "https://simap.ted.europa.eu/documents/10184/36234/cpv_2008_xls.zip"
+    embed_limit: int = 20_000
+    neighbours: int = 60
+    candidates: int = 300
+    weight_semantic: float = 0.25
+    weight_similar_awards: float = 0.25
+    weight_cpv: float = 0.2
+    weight_history: float = 0.2
+    weight_geography: float = 0.05
+    weight_size: float = 0.05
+
+
+class ChatSettings(BaseModel):
+    """Behaviour shared by the chat surfaces (Slack, Teams): matches shown, follow-ups, retries, workers."""
+
+    match_top: int = 5
+    followup_window_s: float = 1800.0
+    retry_takeover_s: float = 300.0
+    workers: int = 2
+
+
+SLACK_DEFAULT_SCOPES = (
+    "app_mentions:read", "assistant:write", "chat:write", "chat:write.public", "commands", "im:history", "im:write",
+    "reactions:write",
+)
+SLACK_SECRET_ENV = ("bot_token", "signing_secret", "api_url", "app_token", "client_id", "client_secret")
+
+
+class SlackSettings(BaseModel):
+    """How to reach Slack; secrets come from ``SLACK_*`` environment variables (see docs/slack.md)."""
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    api_url: str = "https://slack.com/api/"
+    redirect_uri: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: list(SLACK_DEFAULT_SCOPES))
+    command: str = "/innobroker"
+    assistant: bool = True
+    broker_channel: str | None = None
+    rate_limit_retries: int = 3
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token (``xapp-…``) is configured."""
+        return self.app_token is not None
+
+    @property
+    def oauth(self) -> bool:
+        """Multi-workspace OAuth install when client id and secret are configured."""
+        return bool(self.client_id and self.client_secret)
+
+    @property
+    def configured(self) -> bool:
+        """Enough credentials to talk to Slack at all."""
+        return self.oauth or self.bot_token is not None
+
+
 class Settings(BaseModel):
     """All configuration of one innobroker process."""
 
@@ -53,6 +117,9 @@ class Settings(BaseModel):
     database_url: str | None = None
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    chat: ChatSettings = Field(default_factory=ChatSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
     log_level: str = "INFO"
 
     @property
@@ -126,6 +193,9 @@ def load_settings(
     raw = _merge(raw, _env_overrides(env))
     if env.get("OPENAI_API_KEY") and not _nested(raw, "embeddings", "api_key"):
         raw = _merge(raw, {"embeddings": {"api_key": env["OPENAI_API_KEY"]}})
+    for name in SLACK_SECRET_ENV:
+        if env.get(f"SLACK_{name.upper()}") and not _nested(raw, "slack", name):
+            raw = _merge(raw, {"slack": {name: env[f"SLACK_{name.upper()}"]}})
     raw = _merge(raw, {k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         settings = Settings.model_validate(raw)

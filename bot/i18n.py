@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.i18n_chat import CHAT_STRINGS
+from bot.i18n_forms import FORM_STRINGS
+
 _STRINGS: dict[str, dict[str, str]] = {
     "intro": {
         "da": "Disse bestemmelser i kilderne dækker bedst dit spørgsmål:",
@@ -38,6 +41,9 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "innobroker – ask a question about procurement rules. Type 'exit' to quit.",
     },
 }
+
+# The chat surfaces' strings live in their own modules to keep each file readable.
+_STRINGS |= CHAT_STRINGS | FORM_STRINGS
 
 
 def t(key: str, language: str) -> str:

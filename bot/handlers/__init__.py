@@ -1,0 +1,1 @@
+"""Surfaces: thin translators between a platform (console, Slack, Teams) and the neutral core."""

@@ -1,0 +1,136 @@
+"""Strings of help, suggested prompts, forms (need, feedback, profile) and the home tab in da/sv/de/en.
+
+Merged into ``bot.i18n``; modal titles and buttons stay within 24 characters.
+"""
+
+from __future__ import annotations
+
+FORM_STRINGS: dict[str, dict[str, str]] = {
+    "help_intro": {
+        "da": "Jeg besvarer spørgsmål om udbudsregler med kildehenvisninger, foreslår leverandører og andre "
+        "ordregivere til et behov og gemmer din feedback til mæglerne.",
+        "sv": "Jag svarar på frågor om upphandlingsregler med källhänvisningar, föreslår leverantörer och andra "
+        "köpare för ett behov och sparar din återkoppling till mäklarna.",
+        "de": "Ich beantworte Fragen zum Vergaberecht mit Quellenangaben, schlage Anbieter und andere Auftraggeber "
+        "für einen Bedarf vor und gebe Ihr Feedback an das Broker-Team weiter.",
+        "en": "I answer questions about procurement rules with citations, suggest suppliers and peer buyers for a "
+        "need, and pass your feedback on to the brokers.",
+    },
+    "help_ask": {"da": "stil et spørgsmål om reglerne", "sv": "ställ en fråga om reglerna",
+                 "de": "eine Frage zu den Regeln stellen", "en": "ask a rule question"},
+    "help_match": {"da": "beskriv et behov og find leverandører", "sv": "beskriv ett behov och hitta leverantörer",
+                   "de": "einen Bedarf beschreiben und Anbieter finden", "en": "describe a need to find suppliers"},
+    "help_peers": {
+        "da": "find ordregivere, der har købt noget lignende", "sv": "hitta köpare som upphandlat något liknande",
+        "de": "Auftraggeber finden, die Ähnliches beschafft haben", "en": "find buyers who procured something similar",
+    },
+    "help_profile": {"da": "angiv din organisation og dit land", "sv": "ange din organisation och ditt land",
+                     "de": "Ihre Organisation und Ihr Land angeben", "en": "set your organisation and country"},
+    "help_mention": {
+        "da": "Nævn mig i en kanal eller skriv direkte til mig; svar i tråden for at følge op.",
+        "sv": "Nämn mig i en kanal eller skriv direkt till mig; svara i tråden för att följa upp.",
+        "de": "Erwähnen Sie mich in einem Kanal oder schreiben Sie mir direkt; antworten Sie im Thread für Nachfragen.",
+        "en": "Mention me in a channel or write to me directly; reply in the thread to follow up.",
+    },
+    "assistant_greeting": {
+        "da": "Hej! Spørg mig om udbudsregler, beskriv et behov, eller spørg, hvem der har købt noget lignende.",
+        "sv": "Hej! Fråga mig om upphandlingsregler, beskriv ett behov eller fråga vem som köpt något liknande.",
+        "de": "Hallo! Fragen Sie mich zum Vergaberecht, beschreiben Sie einen Bedarf oder fragen Sie, "
+        "wer Ähnliches beschafft hat.",
+        "en": "Hi! Ask me about procurement rules, describe a need, or ask who has bought something similar.",
+    },
+    "prompt_ask_title": {"da": "Et spørgsmål om reglerne", "sv": "En fråga om reglerna",
+                         "de": "Eine Frage zu den Regeln", "en": "A rule question"},
+    "prompt_ask": {
+        "da": "Må vi tale med leverandører, før vi sender opgaven i udbud?",
+        "sv": "Hur länge får ett ramavtal gälla?",
+        "de": "Dürfen wir vor der Ausschreibung mit Anbietern sprechen?",
+        "en": "May we talk to suppliers before we publish a tender?",
+    },
+    "prompt_match_title": {"da": "Find leverandører", "sv": "Hitta leverantörer", "de": "Anbieter finden",
+                           "en": "Find suppliers"},
+    "prompt_match": {
+        "da": "Vi søger sensorer, der måler indeklimaet i skoler.",
+        "sv": "Vi söker sensorer som mäter inomhusklimatet i skolor.",
+        "de": "Wir suchen Sensoren, die das Raumklima in Schulen messen.",
+        "en": "We are looking for sensors that measure indoor climate in schools.",
+    },
+    "prompt_peers_title": {"da": "Find andre ordregivere", "sv": "Hitta andra köpare",
+                           "de": "Andere Auftraggeber finden", "en": "Find peer buyers"},
+    "prompt_peers": {
+        "da": "Hvilke kommuner har købt elcykler til hjemmeplejen?",
+        "sv": "Vilka kommuner har köpt elcyklar till hemtjänsten?",
+        "de": "Welche Kommunen haben E-Bikes für die häusliche Pflege beschafft?",
+        "en": "Which municipalities have bought e-bikes for home care?",
+    },
+    "need_title": {"da": "Beskriv et behov", "sv": "Beskriv ett behov", "de": "Bedarf beschreiben",
+                   "en": "Describe a need"},
+    "need_label": {"da": "Hvad har I brug for?", "sv": "Vad behöver ni?", "de": "Was brauchen Sie?",
+                   "en": "What do you need?"},
+    "need_placeholder": {
+        "da": "fx sensorer, der måler indeklimaet i skoler", "sv": "t.ex. sensorer som mäter inomhusklimatet i skolor",
+        "de": "z. B. Sensoren, die das Raumklima in Schulen messen",
+        "en": "e.g. sensors that measure indoor climate in schools",
+    },
+    "country_label": {"da": "Foretrukket land", "sv": "Föredraget land", "de": "Bevorzugtes Land",
+                      "en": "Country to prefer"},
+    "cpv_label": {"da": "CPV-kode (valgfri)", "sv": "CPV-kod (valfri)", "de": "CPV-Code (optional)",
+                  "en": "CPV code (optional)"},
+    "cpv_hint": {"da": "8 cifre, fx 38000000", "sv": "8 siffror, t.ex. 38000000", "de": "8 Ziffern, z. B. 38000000",
+                 "en": "8 digits, e.g. 38000000"},
+    "cpv_invalid": {
+        "da": "Det er ikke en CPV-kode: brug 8 cifre, fx 38000000.",
+        "sv": "Det är ingen CPV-kod: ange 8 siffror, t.ex. 38000000.",
+        "de": "Das ist kein CPV-Code: bitte 8 Ziffern, z. B. 38000000.",
+        "en": "That is not a CPV code: use 8 digits, e.g. 38000000.",
+    },
+    "destination_label": {"da": "Send resultatet til", "sv": "Skicka resultatet till", "de": "Ergebnis senden an",
+                          "en": "Post the result to"},
+    "destination_hint": {
+        "da": "Lad feltet stå tomt for at få resultatet som direkte besked.",
+        "sv": "Lämna tomt för att få resultatet som direktmeddelande.",
+        "de": "Leer lassen, um das Ergebnis als Direktnachricht zu erhalten.",
+        "en": "Leave empty to get the result as a direct message.",
+    },
+    "find_button": {"da": "Find forslag", "sv": "Hitta förslag", "de": "Treffer finden", "en": "Find matches"},
+    "feedback_title": {"da": "Hvad var forkert?", "sv": "Vad var fel?", "de": "Was war falsch?",
+                       "en": "What was wrong?"},
+    "feedback_reason": {"da": "Problemet", "sv": "Problemet", "de": "Das Problem", "en": "The problem"},
+    "reason_wrong": {"da": "Forkert eller irrelevant bestemmelse", "sv": "Fel eller irrelevant bestämmelse",
+                     "de": "Falsche oder unpassende Vorschrift", "en": "Wrong or irrelevant provision"},
+    "reason_incomplete": {"da": "Ufuldstændigt svar", "sv": "Ofullständigt svar", "de": "Unvollständige Antwort",
+                          "en": "Incomplete answer"},
+    "reason_outdated": {"da": "Forældede regler", "sv": "Inaktuella regler", "de": "Veraltete Regeln",
+                        "en": "Outdated rules"},
+    "reason_other": {"da": "Noget andet", "sv": "Något annat", "de": "Etwas anderes", "en": "Something else"},
+    "feedback_comment": {"da": "Fortæl gerne mere (valgfrit)", "sv": "Berätta gärna mer (valfritt)",
+                         "de": "Mehr dazu (optional)", "en": "Tell us more (optional)"},
+    "submit": {"da": "Send", "sv": "Skicka", "de": "Senden", "en": "Send"},
+    "save": {"da": "Gem", "sv": "Spara", "de": "Speichern", "en": "Save"},
+    "cancel": {"da": "Annuller", "sv": "Avbryt", "de": "Abbrechen", "en": "Cancel"},
+    "close": {"da": "Luk", "sv": "Stäng", "de": "Schließen", "en": "Close"},
+    "profile_title": {"da": "Din profil", "sv": "Din profil", "de": "Ihr Profil", "en": "Your profile"},
+    "profile_org": {
+        "da": "Organisation (id eller præcist navn i kataloget)",
+        "sv": "Organisation (id eller exakt namn i katalogen)",
+        "de": "Organisation (ID oder genauer Name im Verzeichnis)", "en": "Organisation (directory id or exact name)",
+    },
+    "profile_org_placeholder": {"da": "Skriv for at søge i kataloget", "sv": "Skriv för att söka i katalogen",
+                                "de": "Tippen, um im Verzeichnis zu suchen", "en": "Type to search the directory"},
+    "profile_country": {"da": "Land", "sv": "Land", "de": "Land", "en": "Country"},
+    "profile_language": {"da": "Sprog", "sv": "Språk", "de": "Sprache", "en": "Language"},
+    "profile_saved": {"da": "Profilen er gemt.", "sv": "Profilen är sparad.", "de": "Profil gespeichert.",
+                      "en": "Profile saved."},
+    "edit_profile": {"da": "Redigér profil", "sv": "Redigera profil", "de": "Profil bearbeiten",
+                     "en": "Edit profile"},
+    "home_profile": {"da": "Din profil", "sv": "Din profil", "de": "Ihr Profil", "en": "Your profile"},
+    "home_recent_questions": {"da": "Dine seneste spørgsmål", "sv": "Dina senaste frågor",
+                              "de": "Ihre letzten Fragen", "en": "Your recent questions"},
+    "home_recent_matches": {"da": "Dine seneste søgninger", "sv": "Dina senaste sökningar",
+                            "de": "Ihre letzten Suchen", "en": "Your recent matches"},
+    "home_none": {"da": "Intet endnu.", "sv": "Inget ännu.", "de": "Noch nichts.", "en": "Nothing yet."},
+    "home_not_set": {"da": "ikke angivet", "sv": "inte angivet", "de": "nicht angegeben", "en": "not set"},
+    "home_abstained": {"da": "intet svar i kilderne", "sv": "inget svar i källorna", "de": "keine Antwort in den "
+                       "Quellen", "en": "no answer in the sources"},
+    "home_no_results": {"da": "ingen forslag", "sv": "inga förslag", "de": "keine Treffer", "en": "no suggestions"},
+}

@@ -1,0 +1,105 @@
+"""``innobroker serve``: one aiohttp application for every chat surface.
+
+Routes: ``GET /healthz``; Slack under the ``/slack/`` sub-application (``POST /slack/events`` and the OAuth
+install routes), or a Socket Mode connection. Each platform mounts its own sub-application with its own
+middlewares, so a Teams handler adds ``POST /api/messages`` behind its JWT middleware without touching Slack's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.cli import fail
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
+log = logging.getLogger(__name__)
+ASSISTANT: web.AppKey[Assistant] = web.AppKey("assistant")
+SURFACES: web.AppKey[list[str]] = web.AppKey("surfaces")
+WARMING: web.AppKey[asyncio.Task[None]] = web.AppKey("warming")
+DRAIN_S = 20.0
+
+
+def build_web_app(settings: Settings, assistant: Assistant) -> web.Application:
+    """The server with /healthz and every configured surface mounted."""
+    app = web.Application()
+    app[ASSISTANT] = assistant
+    app[SURFACES] = []
+    app.router.add_get("/healthz", healthz)
+    if settings.slack.configured:
+        from bot.handlers.slack import SlackSurface
+
+        SlackSurface(settings, assistant).mount(app)
+        app[SURFACES].append("slack-socket-mode" if settings.slack.socket_mode else "slack")
+    app.on_startup.append(_warm)
+    app.on_shutdown.append(_drain)
+    app.on_cleanup.append(_stop_warming)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness and what is mounted."""
+    return web.json_response({"ok": True, "surfaces": request.app[SURFACES]})
+
+
+async def _warm(app: web.Application) -> None:
+    async def warm() -> None:
+        try:
+            await app[ASSISTANT].warm()
+            log.info("match index ready")
+        except Exception:
+            log.exception("could not build the match index ahead of the first request")
+    app[WARMING] = asyncio.create_task(warm())
+
+
+async def _drain(app: web.Application) -> None:
+    await app[ASSISTANT].drain(DRAIN_S)
+
+
+async def _stop_warming(app: web.Application) -> None:
+    app[WARMING].cancel()
+
+
+def register(sub: Any) -> None:
+    """Add ``serve`` to the CLI."""
+    serve = sub.add_parser("serve", help="serve the chat surfaces (Slack over HTTP or Socket Mode)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(run=run_serve)
+
+
+def missing_configuration(settings: Settings) -> str | None:
+    """Why Slack cannot be served with these settings, or None."""
+    slack = settings.slack
+    if not slack.configured:
+        return ("no chat surface is configured: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (OAuth install), see docs/slack.md")
+    if not slack.socket_mode and slack.signing_secret is None:
+        return "set SLACK_SIGNING_SECRET (HTTP mode), or SLACK_APP_TOKEN for Socket Mode"
+    return None
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """innobroker serve [--host 127.0.0.1] [--port 3000]"""
+    problem = missing_configuration(settings)
+    if problem:
+        return fail(problem, 2)
+    from bot.assistant import Assistant
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    assistant = Assistant.open(settings, quiet=False)
+    mode = "Socket Mode" if settings.slack.socket_mode else f"POST http://{args.host}:{args.port}/slack/events"
+    print(f"innobroker serving Slack ({mode}); health at http://{args.host}:{args.port}/healthz", file=sys.stderr)
+    try:
+        web.run_app(build_web_app(settings, assistant), host=args.host, port=args.port, print=None)
+    finally:
+        assistant.close()
+    return 0
