@@ -35,10 +35,22 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "Closest passages (weak match):",
     },
     "chat_welcome": {
-        "da": "innobroker – stil et spørgsmål om udbudsregler. Skriv 'exit' for at afslutte.",
-        "sv": "innobroker – ställ en fråga om upphandlingsregler. Skriv 'exit' för att avsluta.",
-        "de": "innobroker – stellen Sie eine Frage zum Vergaberecht. 'exit' beendet.",
-        "en": "innobroker – ask a question about procurement rules. Type 'exit' to quit.",
+        "da": "innobroker – spørg om udbudsreglerne eller beskriv et behov. 'help' viser hjælp, 'exit' afslutter.",
+        "sv": "innobroker – fråga om upphandlingsreglerna eller beskriv ett behov. 'help' visar hjälp, 'exit' avslutar.",
+        "de": "innobroker – fragen Sie zum Vergaberecht oder beschreiben Sie einen Bedarf. 'help' hilft, 'exit' beendet.",
+        "en": "innobroker – ask about procurement rules or describe a need. Type 'help' for help, 'exit' to quit.",
+    },
+    "chat_help": {
+        "da": "Skriv et spørgsmål om reglerne (svar med kilder), et behov (`match: ...`: leverandører og andre "
+              "ordregivere) eller `peers: emne` for ordregivere med lignende indkøb. Spørgsmål i samme samtale "
+              "bygger på det forrige.",
+        "sv": "Skriv en fråga om reglerna (svar med källor), ett behov (`match: ...`: leverantörer och andra köpare) "
+              "eller `peers: ämne` för köpare med liknande upphandlingar. Följdfrågor bygger på den förra frågan.",
+        "de": "Schreiben Sie eine Frage zum Vergaberecht (Antwort mit Quellen), einen Bedarf (`match: ...`: Anbieter "
+              "und andere Auftraggeber) oder `peers: Thema` für Auftraggeber mit ähnlichen Beschaffungen. "
+              "Nachfragen bauen auf der vorigen Frage auf.",
+        "en": "Type a rule question (answered with sources), a need (`match: ...`: suppliers and peer buyers) or "
+              "`peers: topic` for buyers with similar procurements. Follow-ups build on the previous question.",
     },
 }
 

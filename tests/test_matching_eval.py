@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser
 from bot.config import Settings
-from bot.matching.evaluate import add_matching_eval_args, run_matching_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,12 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_eval_reports_figures_beside_the_baseline(
     shared_data: Path, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    parser = argparse.ArgumentParser()
-    add_matching_eval_args(parser)
     out = tmp_path / "baseline.json"
-    args = parser.parse_args(["--shared", str(shared_data), "--sample", "40", "--no-embeddings",
-                              "--write-baseline", str(out), "--json"])
-    assert run_matching_eval(args, settings) == 0
+    args = build_parser().parse_args(["eval", "matching", "--shared", str(shared_data), "--sample", "40",
+                                      "--no-embeddings", "--write-baseline", str(out), "--json"])
+    assert args.run(args, settings) == 0
     report = json.loads(capsys.readouterr().out)
     assert report == json.loads(out.read_text(encoding="utf-8"))
     assert report["split"]["sample"] == 40 and report["split"]["eligible_queries"] > 500

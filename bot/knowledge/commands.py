@@ -37,7 +37,11 @@ def register(sub: Any) -> None:
     chat = sub.add_parser("chat", help="a terminal conversation with the bot")
     chat.set_defaults(run=run_chat)
 
-    evaluate = sub.add_parser("eval", help="score retrieval and abstention on the committed dev set")
+    evaluate = sub.add_parser("eval", help="score rule answers (default) or the matcher on the committed dev sets")
+    evaluate.add_argument("suite", nargs="?", choices=["rules", "matching"], default="rules")
+    evaluate.add_argument("--sample", type=int, default=300, help="matching: number of held-out queries")
+    evaluate.add_argument("--seed", type=int, default=2021, help="matching: sample seed")
+    evaluate.add_argument("--no-embeddings", action="store_true", help="matching: run the matcher embed-free")
     evaluate.add_argument("--dataset", type=Path, action="append", help="JSONL question files")
     evaluate.add_argument("--shared", type=Path, help="folder with the shared law texts (default ../shared/data)")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain fixed-size, dense-only baseline")
@@ -128,14 +132,24 @@ def _ask_many(service: Any, args: argparse.Namespace) -> int:
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     """innobroker chat"""
+    import asyncio
+
+    from bot.assistant import Assistant
     from bot.handlers.console import chat_loop
 
-    service = open_service(settings, quiet=False)
-    return chat_loop(service, sys.stdin, sys.stdout)
+    assistant = Assistant.open(settings, quiet=False)
+    try:
+        return asyncio.run(chat_loop(assistant, sys.stdin, sys.stdout))
+    finally:
+        assistant.close()
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """innobroker eval"""
+    """innobroker eval [rules|matching]"""
+    if args.suite == "matching":
+        from bot.matching.evaluate import run_matching_eval
+
+        return run_matching_eval(args, settings)
     from bot.knowledge.evaluate import run_evaluation
 
     return run_evaluation(args, settings)

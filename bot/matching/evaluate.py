@@ -26,16 +26,6 @@ DATASET = Path("se-procurement-2021") / "awards_with_suppliers.csv"
 TARGETS = {"winner_ratio_vs_bm25": 1.5, "peer_precision_at_5": 0.5, "cpv_division_in_top3": 0.7}
 
 
-def add_matching_eval_args(parser: argparse.ArgumentParser) -> None:
-    """Options of ``innobroker eval matching``."""
-    parser.add_argument("--shared", type=Path, help="folder with the shared data (default ../shared/data)")
-    parser.add_argument("--sample", type=int, default=300, help="number of held-out queries (seeded sample)")
-    parser.add_argument("--seed", type=int, default=2021)
-    parser.add_argument("--no-embeddings", action="store_true", help="run the matcher embed-free")
-    parser.add_argument("--write-baseline", type=Path, help="write this run's figures to a JSON file")
-    parser.add_argument("--json", action="store_true")
-
-
 def split(parsed: ParsedFile, share: float = 0.8) -> tuple[list[ProcurementRecord], list[ProcurementRecord]]:
     """Procurements ordered by publication date (then id): the first ``share`` and the rest."""
     ordered = sorted(parsed.procurements, key=lambda p: (p.published or "", p.id))
