@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "INNOBROKER_"
@@ -41,6 +41,9 @@ class RetrievalSettings(BaseModel):
     glossary_expansion: bool = True
     abstain_below: float = 0.80
     domain_bonus: float = 0.03
+    jurisdiction_inference: bool = True
+    other_jurisdiction_weight: float = 0.3
+    eu_weight: float = 0.7
 
 
 class MatchingSettings(BaseModel):
@@ -59,6 +62,45 @@ class MatchingSettings(BaseModel):
     weight_size: float = 0.05
 
 
+class LLMSettings(BaseModel):
+    """The language model that writes generated answers (docs/llm.md); ``none`` keeps the offline extractive answer.
+
+    ``openai`` is api.openai.com (or ``base_url``), ``azure`` an Azure OpenAI resource (``base_url`` is its endpoint,
+    ``deployment`` its deployment name), ``compatible`` any OpenAI-compatible server such as Ollama, vLLM or
+    LM Studio. The key comes from ``OPENAI_API_KEY`` (``AZURE_OPENAI_API_KEY`` for azure) or
+    ``INNOBROKER_LLM__API_KEY``.
+    """
+
+    provider: Literal["none", "openai", "azure", "compatible"] = "none"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    api_version: str = "2024-10-21"
+    deployment: str | None = None
+    timeout_s: float = 30.0
+    max_retries: int = 2
+    max_output_tokens: int = 700
+    context_tokens: int = 6000
+    temperature: float = 0.0
+    stream: bool = True
+    rewrite_followups: bool = True
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a model is configured at all."""
+        return self.provider != "none"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> LLMSettings:
+        """Fail at start-up, not at the first question, when the model cannot be reached as configured."""
+        if self.provider in ("azure", "compatible") and not self.base_url:
+            raise ValueError(f"llm.base_url is required for llm.provider {self.provider}")
+        if self.provider in ("openai", "azure") and self.api_key is None:
+            variable = "AZURE_OPENAI_API_KEY" if self.provider == "azure" else "OPENAI_API_KEY"
+            raise ValueError(f"llm.provider {self.provider} needs a key: set {variable}")
+        return self
+
+
 class ChatSettings(BaseModel):
     """Behaviour shared by the chat surfaces (Slack, Teams): matches shown, follow-ups, retries, workers."""
 
@@ -68,9 +110,32 @@ class ChatSettings(BaseModel):
     workers: int = 2
 
 
+class WorkflowSettings(BaseModel):
+    """Broker workflows (docs/brokers.md): roles, push de-duplication, challenges, digests and gap reports.
+
+    Role lists hold Slack user ids (``U0123ABCD``), Teams AAD object ids or e-mail addresses; an empty
+    ``members`` list makes everybody in a workspace a member. Admins may do everything brokers may.
+    """
+
+    brokers: list[str] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list)
+    members: list[str] = Field(default_factory=list)
+    push_dedupe_days: float = 7.0
+    network_channel: str | None = None
+    digest_days: int = 7
+    gap_score_below: float = 0.82
+    gap_days: int = 30
+
+    @field_validator("brokers", "admins", "members", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        """``INNOBROKER_WORKFLOWS__BROKERS=U1,anna@example.org`` arrives as one string."""
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
 SLACK_DEFAULT_SCOPES = (
     "app_mentions:read", "assistant:write", "chat:write", "chat:write.public", "commands", "im:history", "im:write",
-    "reactions:write",
+    "reactions:write", "channels:read", "groups:read", "users:read", "users:read.email",
 )
 SLACK_SECRET_ENV = ("bot_token", "signing_secret", "api_url", "app_token", "client_id", "client_secret")
 
@@ -107,6 +172,41 @@ class SlackSettings(BaseModel):
         return self.oauth or self.bot_token is not None
 
 
+TEAMS_SDK_ENV = ("CONNECTIONS__", "CONNECTIONSMAP__")
+_TEAMS_SERVICE = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+
+
+class TeamsSettings(BaseModel):
+    """How to reach Teams; credentials are the Agents SDK's ``CONNECTIONS__*`` variables (see docs/teams.md)."""
+
+    sdk_env: dict[str, SecretStr] = Field(default_factory=dict)
+    app_id: str | None = None
+    broker_channel: str | None = None
+    reply_budget_s: float = 10.0
+    stream_after_s: float = 2.0
+    typing_every_s: float = 3.0
+
+    def sdk_setting(self, name: str) -> str | None:
+        """One ``SERVICE_CONNECTION`` setting, e.g. ``CLIENTID``."""
+        value = self.sdk_env.get(_TEAMS_SERVICE + name)
+        return value.get_secret_value() if value is not None else None
+
+    @property
+    def client_id(self) -> str | None:
+        """The bot's Microsoft App ID (Entra application or managed identity client id)."""
+        return self.sdk_setting("CLIENTID") or None
+
+    @property
+    def anonymous(self) -> bool:
+        """Unauthenticated requests accepted: local development and tests only."""
+        return (self.sdk_setting("ANONYMOUS_ALLOWED") or "").strip().lower() in ("true", "1", "yes", "on")
+
+    @property
+    def configured(self) -> bool:
+        """A service connection with a client id, or explicitly anonymous."""
+        return self.client_id is not None or self.anonymous
+
+
 class Settings(BaseModel):
     """All configuration of one innobroker process."""
 
@@ -120,6 +220,9 @@ class Settings(BaseModel):
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
     log_level: str = "INFO"
 
     @property
@@ -196,13 +299,28 @@ def load_settings(
     for name in SLACK_SECRET_ENV:
         if env.get(f"SLACK_{name.upper()}") and not _nested(raw, "slack", name):
             raw = _merge(raw, {"slack": {name: env[f"SLACK_{name.upper()}"]}})
+    sdk_env = {key: value for key, value in env.items() if key.startswith(TEAMS_SDK_ENV)}
+    if sdk_env:  # the Agents SDK's own variables, handed to it unchanged
+        raw = _merge(raw, {"teams": {"sdk_env": sdk_env}})
     raw = _merge(raw, {k: v for k, v in (overrides or {}).items() if v is not None})
+    raw = _llm_environment(raw, env)  # after overrides: they may name the provider
     try:
         settings = Settings.model_validate(raw)
     except Exception as exc:  # pydantic.ValidationError carries a readable message
         raise ConfigError(f"invalid configuration: {exc}") from exc
     settings.data_dir = settings.data_dir.expanduser().resolve()
     return settings
+
+
+def _llm_environment(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """The model's key from ``OPENAI_API_KEY`` or, for Azure, ``AZURE_OPENAI_API_KEY`` and ``AZURE_OPENAI_ENDPOINT``."""
+    azure = _nested(raw, "llm", "provider") == "azure"
+    key = env.get("AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY")
+    if key and not _nested(raw, "llm", "api_key"):
+        raw = _merge(raw, {"llm": {"api_key": key}})
+    if azure and env.get("AZURE_OPENAI_ENDPOINT") and not _nested(raw, "llm", "base_url"):
+        raw = _merge(raw, {"llm": {"base_url": env["AZURE_OPENAI_ENDPOINT"]}})
+    return raw
 
 
 def _nested(tree: Mapping[str, Any], *keys: str) -> Any:

@@ -40,6 +40,7 @@ class EvalStores:
     structured: KnowledgeStore
     plain: KnowledgeStore | None
     language_of: dict[str, str]
+    act_of: dict[str, str]
     documents: int
     chunks: int
     glossary: Glossary = field(default_factory=lambda: Glossary.load(GLOSSARY_PATH))
@@ -50,6 +51,8 @@ class EvalStores:
         store, mode = self.structured, "hybrid"
         if variant == "hybrid_no_glossary":
             retrieval.glossary_expansion = False
+        elif variant == "hybrid_no_jurisdiction":
+            retrieval.jurisdiction_inference = False
         elif variant == "rrf":
             retrieval.glossary_expansion, mode = False, "rrf"
         elif variant == "dense":
@@ -69,12 +72,13 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
     Ingestor(structured, embedder).ingest(files, progress=progress)
     records = structured.documents()
     language_of = {Path(s).name: str(r.meta.get("language", "")) for s, r in records.items()}
+    act_of = {Path(s).name: str(r.meta.get("law", "")) for s, r in records.items()}
     plain = None
     if with_baseline:
         plain = KnowledgeStore(client, "eval_plain")
         _build_plain(plain, embedder, files, progress)
     chunks = sum(r.chunks for r in records.values())
-    return EvalStores(settings, embedder, structured, plain, language_of, len(records), chunks)
+    return EvalStores(settings, embedder, structured, plain, language_of, act_of, len(records), chunks)
 
 
 def _build_plain(store: KnowledgeStore, embedder: CachedEmbedder, paths: list[Path], progress: Any) -> None:

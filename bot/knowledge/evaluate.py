@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import defaultdict
@@ -22,7 +23,7 @@ from bot.knowledge.retrieval import Retriever, SearchResult
 
 DEFAULT_DATASETS = sorted((PROJECT_ROOT / "eval" / "rules").glob("*.jsonl"))
 DEFAULT_BASELINE = PROJECT_ROOT / "eval" / "rules_baseline.json"
-VARIANTS = ("hybrid", "hybrid_no_glossary", "rrf", "dense", "plain_baseline")
+VARIANTS = ("hybrid", "hybrid_no_jurisdiction", "hybrid_no_glossary", "rrf", "dense", "plain_baseline")
 
 
 @dataclass(frozen=True)
@@ -61,29 +62,59 @@ def section_matches(found: str, expected: str) -> bool:
     return found == expected or found.startswith(expected + " ") or found.startswith(expected + ",")
 
 
-def is_relevant(meta: dict[str, Any], expected: list[dict[str, str]]) -> bool:
-    """Whether a retrieved chunk is one of the expected provisions."""
+# A note's section label names its act ("LOU 5 kap. 3 §"); a law text's chunks carry the act in ``law``.
+_ACT = re.compile(
+    r"^(?P<act>LOU|LUF|GWB|VgV|UVgO|SektVO|Udbudsloven|Tilbudsloven|(?:Directive|Direktiv|Richtlinie) 2014/2[345]/EU)"
+    r"\s+(?P<rest>.+)$", re.IGNORECASE,
+)
+_ARTICLE = re.compile(r"^(?:article|artikel|art\.)\s*", re.IGNORECASE)
+
+
+def provision(act: str, section: str) -> tuple[str, str]:
+    """A citation as (act, provision), whichever document it comes from: ``("lou", "5 kap. 3 §")``."""
+    match = _ACT.match(" ".join(section.split()))
+    if match:
+        act, section = match["act"], match["rest"]
+    act = re.sub(r"^(?:direktiv|richtlinie)", "directive", act.lower())
+    return act, _ARTICLE.sub("article ", section.lower()).strip()
+
+
+def is_relevant(meta: dict[str, Any], expected: list[dict[str, str]], act_of: dict[str, str] | None = None) -> bool:
+    """Whether a retrieved chunk cites one of the expected provisions.
+
+    Strict (``act_of`` None): the expected file and section. By provision: the same act and section in any
+    document, so a guideline note quoting "LOU 5 kap. 3 §" answers a question that expects the law text.
+    """
     name = Path(str(meta.get("source", ""))).name
     sections = str(meta.get("sections") or meta.get("section") or "").split("|")
-    return any(
-        name == exp["source"] and (not exp.get("section") or any(section_matches(s, exp["section"]) for s in sections))
-        for exp in expected
-    )
+    for exp in expected:
+        if name == exp["source"] and (not exp.get("section")
+                                      or any(section_matches(s, exp["section"]) for s in sections)):
+            return True
+        if act_of is not None and exp.get("section"):
+            want = provision(act_of.get(exp["source"], ""), exp["section"])
+            found = [provision(str(meta.get("law") or ""), s) for s in sections]
+            if want[0] and any(act == want[0] and section_matches(sec, want[1]) for act, sec in found):
+                return True
+    return False
 
 
 def score_variant(
     retriever: Retriever, questions: list[EvalQuestion], language_of: dict[str, str], threshold: float,
+    act_of: dict[str, str],
 ) -> dict[str, Any]:
     """recall@1/5/10, MRR, abstention figures overall, per language and cross-lingual."""
     rows = []
     started = time.perf_counter()
     for question in questions:
         result: SearchResult = retriever.search(question.q, question.lang, 10)
-        relevant = [is_relevant(hit.chunk.meta, question.expected) for hit in result.hits]
+        relevant = [is_relevant(hit.chunk.meta, question.expected, act_of) for hit in result.hits]
+        strict = [is_relevant(hit.chunk.meta, question.expected) for hit in result.hits]
         rank = relevant.index(True) + 1 if True in relevant else None
         source_languages = {language_of.get(e["source"], "") for e in question.expected}
         rows.append({
             "lang": question.lang, "in_scope": question.in_scope, "rank": rank,
+            "strict_rank": strict.index(True) + 1 if True in strict else None,
             "cross": question.in_scope and question.lang not in source_languages,
             "abstained": result.confidence < threshold, "best": result.best_dense,
             "confidence": result.confidence,
@@ -108,6 +139,7 @@ def _aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
         for k in (1, 5, 10):
             figures[f"recall@{k}"] = round(sum(1 for r in scope if r["rank"] and r["rank"] <= k) / n, 3)
         figures["mrr"] = round(sum(1 / r["rank"] for r in scope if r["rank"]) / n, 3)
+        figures["strict_recall@5"] = round(sum(1 for r in scope if r["strict_rank"] and r["strict_rank"] <= 5) / n, 3)
         figures["false_abstention"] = round(sum(1 for r in scope if r["abstained"]) / n, 3)
     if out:
         figures["out_of_scope"] = len(out)
@@ -129,7 +161,7 @@ def evaluate(
         if variant == "plain_baseline" and not with_baseline:
             continue
         retriever = stores.retriever(variant)
-        results[variant] = score_variant(retriever, questions, stores.language_of, threshold)
+        results[variant] = score_variant(retriever, questions, stores.language_of, threshold, stores.act_of)
     results["settings"] = {"abstain_below": threshold, **_retrieval_summary(settings.retrieval)}
     return results
 
@@ -182,7 +214,7 @@ def _delta(baseline: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_table(results: dict[str, Any]) -> None:
-    header = f"{'variant':<20}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'xR@5':>7}{'abst':>7}{'falseA':>8}{'ms/q':>8}"
+    header = f"{'variant':<24}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'xR@5':>7}{'abst':>7}{'falseA':>8}{'ms/q':>8}"
     print(f"{results['dataset']['questions']} questions, {results['dataset']['chunks']} chunks")
     print(header)
     for variant in VARIANTS:
@@ -190,7 +222,7 @@ def _print_table(results: dict[str, Any]) -> None:
         if not row:
             continue
         cross = row["cross_lingual"].get("recall@5", 0)
-        print(f"{variant:<20}{row['recall@1']:>7.3f}{row['recall@5']:>7.3f}{row['recall@10']:>7.3f}"
+        print(f"{variant:<24}{row['recall@1']:>7.3f}{row['recall@5']:>7.3f}{row['recall@10']:>7.3f}"
               f"{row['mrr']:>7.3f}{cross:>7.3f}{row.get('abstention', 0):>7.3f}"
               f"{row.get('false_abstention', 0):>8.3f}{row['ms_per_query']:>8.1f}")
     hybrid = results.get("hybrid", {})

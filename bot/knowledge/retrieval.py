@@ -17,10 +17,12 @@ import numpy as np
 from bot.config import RetrievalSettings
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.glossary import Glossary
+from bot.knowledge.jurisdiction import JurisdictionGuess, infer_jurisdictions
 from bot.knowledge.keyword import KeywordIndex, tokenize
 from bot.knowledge.store import KnowledgeStore, StoredChunk
 
 FILTER_KEYS = ("jurisdiction", "language", "source")
+_JURISDICTION_LANGUAGE = {"DK": "da", "SE": "sv", "DE": "de", "EU": "en"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class SearchResult:
     query_tokens: dict[str, list[str]]
     domain_concepts: int = 0
     domain_bonus: float = 0.0
+    jurisdictions: JurisdictionGuess | None = None
 
     @property
     def confidence(self) -> float:
@@ -90,13 +93,18 @@ class Retriever:
         assert self._index is not None
         filters = {k: v for k, v in (filters or {}).items() if v and k in FILTER_KEYS}
         n = self.settings.candidates
-        dense_ranked = self._dense(text, n, filters)
+        guess = self._jurisdictions(text, language, filters)
+        vector = self._embedder.embed_query(text)
+        dense_ranked = self._dense(vector, n, filters)
+        if guess is not None:
+            dense_ranked = self._with_jurisdiction_candidates(vector, n, filters, guess, dense_ranked)
         tokens: dict[str, list[str]] = {language: tokenize(text, language)}
         concepts = self._glossary.matches(tokens[language], language)
         if self.settings.glossary_expansion:
             for lang, extra in self._glossary.expand(concepts).items():
                 tokens[lang] = tokens.get(lang, []) + extra
         keyword_scores = self._keyword_scores(tokens, filters) if self.mode != "dense" else None
+        target_languages = {language} | {_JURISDICTION_LANGUAGE.get(c, "") for c in (guess.codes if guess else ())}
 
         fused: dict[int, float] = {}
         dense_sim: dict[int, float] = {}
@@ -111,7 +119,7 @@ class Retriever:
             for rank, idx in enumerate(int(i) for i in order):
                 if keyword_scores[idx] <= 0:
                     break
-                same = languages[idx] == language
+                same = languages[idx] in target_languages
                 weight = (
                     self.settings.keyword_weight_same_language if same
                     else self.settings.keyword_weight_other_language
@@ -120,18 +128,43 @@ class Retriever:
                     weight = 1.0
                 fused[idx] = fused.get(idx, 0.0) + weight / (k + rank + 1)
                 keyword_value[idx] = float(keyword_scores[idx])
+        if guess is not None:
+            for idx in fused:
+                fused[idx] *= self._jurisdiction_weight(idx, guess)
         ranked = sorted(fused, key=lambda i: -fused[i])[:top_k]
         hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), keyword_value.get(i, 0.0)) for i in ranked]
         best = max((sim for _, sim in dense_ranked[:top_k]), default=0.0)
-        return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus)
+        return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus, guess)
 
-    def _dense(self, text: str, n: int, filters: dict[str, str]) -> list[tuple[int, float]]:
-        vector = self._embedder.embed_query(text)
+    def _jurisdictions(self, text: str, language: str, filters: dict[str, str]) -> JurisdictionGuess | None:
+        if not self.settings.jurisdiction_inference or "jurisdiction" in filters or self.mode != "hybrid":
+            return None
+        return infer_jurisdictions(text, language)
+
+    def _jurisdiction_weight(self, idx: int, guess: JurisdictionGuess) -> float:
+        juris = self._meta["jurisdiction"][idx]
+        if juris in guess.codes:
+            return 1.0
+        return self.settings.eu_weight if juris == "EU" else self.settings.other_jurisdiction_weight
+
+    def _with_jurisdiction_candidates(
+        self, vector: np.ndarray, n: int, filters: dict[str, str], guess: JurisdictionGuess,
+        ranked: list[tuple[int, float]],
+    ) -> list[tuple[int, float]]:
+        """Add the nearest chunks of the guessed jurisdictions, which a global top-n may have missed."""
+        codes = sorted(set(guess.codes) | {"EU"})
+        scoped = self._dense(vector, n, {**filters, "jurisdiction": codes})
+        seen = {idx for idx, _ in ranked}
+        merged = ranked + [(idx, sim) for idx, sim in scoped if idx not in seen]
+        return sorted(merged, key=lambda pair: -pair[1])
+
+    def _dense(self, vector: np.ndarray, n: int, filters: dict[str, Any]) -> list[tuple[int, float]]:
+        clauses = [{k: {"$in": v}} if isinstance(v, list) else {k: v} for k, v in filters.items()]
         where: dict[str, Any] | None = None
-        if len(filters) == 1:
-            where = dict(filters)
-        elif filters:
-            where = {"$and": [{k: v} for k, v in filters.items()]}
+        if len(clauses) == 1:
+            where = clauses[0]
+        elif clauses:
+            where = {"$and": clauses}
         # Over-fetch a little: chunks of an interrupted ingest are skipped here.
         found = self._store.query(vector, n + 10, where)
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id][:n]
