@@ -30,3 +30,5 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/bench_knowledge.py
+	$(BIN)/python bench/bench_matching.py
+	$(BIN)/python bench/bench_slack.py

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -24,7 +24,7 @@ from bot.language import LANGUAGES, detect_language
 from bot.matching.cpv import normalize_code
 from bot.matching.service import MatchingError, MatchService
 from bot.matching.types import MatchResult, Need, Suggestion
-from bot.types import Answer, Question
+from bot.types import Answer, AnswerDelta, AnswerDone, AnswerStart, Question
 
 if TYPE_CHECKING:
     from bot.knowledge.service import KnowledgeService
@@ -61,6 +61,19 @@ class Reply:
     match: MatchResult | None = None
     peers: list[Suggestion] = field(default_factory=list)
     problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplyDone:
+    """The end of a streamed reply; ``replaces`` when the streamed answer text must be replaced by ``reply``'s."""
+
+    reply: Reply
+    replaces: bool = False
+
+
+StreamEvent = AnswerStart | AnswerDelta | ReplyDone
+Sink = Callable[[AnswerStart | AnswerDelta | AnswerDone], Awaitable[None]]
+_END = object()
 
 
 class Assistant:
@@ -101,8 +114,32 @@ class Assistant:
         """Build the match index now rather than on the first request."""
         await self._compute(self.matcher.index)
 
-    async def reply(self, request: Request) -> Reply:
-        """Understand, combine with the thread's previous request when it is a follow-up, dispatch and store."""
+    @property
+    def streams(self) -> bool:
+        """Whether rule answers are written by a model and streamed (surfaces then prefer ``stream``)."""
+        return self.knowledge.generates and self.settings.llm.stream
+
+    async def stream(self, request: Request) -> AsyncIterator[StreamEvent]:
+        """The reply as it is written: for a generated answer AnswerStart and verified AnswerDelta sentences, then
+        always ReplyDone with the stored reply. Errors propagate as from ``reply``."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        replaces = False
+        task = asyncio.ensure_future(self.reply(request, queue.put))
+        task.add_done_callback(lambda _: queue.put_nowait(_END))
+        try:
+            while (event := await queue.get()) is not _END:
+                if isinstance(event, AnswerDone):
+                    replaces = event.replaces
+                else:
+                    yield event
+            yield ReplyDone(await task, replaces)
+        finally:
+            task.cancel()
+
+    async def reply(self, request: Request, sink: Sink | None = None) -> Reply:
+        """Understand, combine with the thread's previous request when it is a follow-up, dispatch and store.
+
+        With a ``sink``, a generated answer's events are sent to it as they are written (see ``stream``)."""
         task = asyncio.current_task()
         if task is not None:
             self._active.add(task)
@@ -121,8 +158,12 @@ class Assistant:
         if previous is not None and is_followup(understood.text, understood.confident, bool(place.thread)):
             intent = understood.intent if understood.confident else Intent(previous.intent)
             query = f"{' '.join(previous.query.split()[:ROOT_WORDS])} {understood.text}"
+            if intent is Intent.ASK and self.knowledge.generates:
+                rewritten: str | None = await self._compute(self.knowledge.rewrite_followup, _history(previous),
+                                                            understood.text, language)
+                query = rewritten or query
             followup_of = previous.text
-        reply = await self._dispatch(intent, query, language, request, profile, previous)
+        reply = await self._dispatch(intent, query, language, request, profile, previous, sink)
         turn = await asyncio.to_thread(self.conversations.add_turn, place, intent.value, understood.text,
                                        reply.query, language, _result_json(reply))
         return replace(reply, turn_id=turn.id, text=understood.text, followup_of=followup_of)
@@ -132,11 +173,14 @@ class Assistant:
         return await asyncio.to_thread(self.conversations.last_in_thread, request.place, window)
 
     async def _dispatch(self, intent: Intent, query: str, language: str, request: Request, profile: Profile,
-                        previous: Turn | None) -> Reply:
+                        previous: Turn | None, sink: Sink | None = None) -> Reply:
         base = Reply(None, intent, language, request.text, query)
         if intent is Intent.ASK:
             history = (previous.text,) if previous else ()
-            answer = await self._compute(self.knowledge.ask, Question(query, language, history=history))
+            question = Question(query, language, history=history)
+            if sink is not None and self.streams:
+                return _with(base, answer=await self._streamed_answer(question, sink))
+            answer = await self._compute(self.knowledge.ask, question)
             return _with(base, answer=answer)
         country = (request.country or profile.country or "").upper() or None
         top = self.settings.chat.match_top
@@ -149,6 +193,15 @@ class Assistant:
             return _with(base, peers=peers)
         except MatchingError as exc:
             return _with(base, problem=str(exc))
+
+    async def _streamed_answer(self, question: Question, sink: Sink) -> Answer:
+        answer: Answer | None = None
+        async for event in self.knowledge.ask_stream(question, self._compute):
+            await sink(event)
+            if isinstance(event, AnswerDone):
+                answer = event.answer
+        assert answer is not None, "ask_stream always ends with AnswerDone"
+        return answer
 
     def _match(self, need: Need) -> MatchResult:
         try:
@@ -260,6 +313,12 @@ class Assistant:
 
 def _label(name: str, country: str | None) -> str:
     return f"{name} ({country})" if country else name
+
+
+def _history(previous: Turn) -> list[tuple[str, str]]:
+    """The thread so far for a follow-up rewrite: the previous (standalone) question and the answer given."""
+    answer = str(previous.result.get("answer") or "")
+    return [("user", previous.query), *([("assistant", answer)] if answer else [])]
 
 
 def _with(base: Reply, **changes: Any) -> Reply:

@@ -13,7 +13,8 @@ from typing import Any
 from bot.config import ConfigError, load_settings
 
 # Each module exposes ``register(subparsers)`` and sets ``run=(args, settings) -> int`` defaults.
-COMMAND_MODULES = ("bot.knowledge.commands", "bot.matching.commands", "bot.server")
+COMMAND_MODULES = ("bot.knowledge.commands", "bot.matching.commands", "bot.server", "bot.handlers.teams.package",
+                   "bot.workflows.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.i18n_broker import BROKER_STRINGS
 from bot.i18n_chat import CHAT_STRINGS
 from bot.i18n_forms import FORM_STRINGS
+from bot.i18n_generate import GENERATE_STRINGS
+from bot.i18n_teams import TEAMS_STRINGS
+from bot.i18n_workflows import WORKFLOW_STRINGS
 
 _STRINGS: dict[str, dict[str, str]] = {
     "intro": {
@@ -36,8 +40,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "chat_welcome": {
         "da": "innobroker – spørg om udbudsreglerne eller beskriv et behov. 'help' viser hjælp, 'exit' afslutter.",
-        "sv": "innobroker – fråga om upphandlingsreglerna eller beskriv ett behov. 'help' visar hjälp, 'exit' avslutar.",
-        "de": "innobroker – fragen Sie zum Vergaberecht oder beschreiben Sie einen Bedarf. 'help' hilft, 'exit' beendet.",
+        "sv": "innobroker – fråga om upphandlingsreglerna eller beskriv ett behov. "
+              "'help' visar hjälp, 'exit' avslutar.",
+        "de": "innobroker – fragen Sie zum Vergaberecht oder beschreiben Sie einen Bedarf. "
+              "'help' hilft, 'exit' beendet.",
         "en": "innobroker – ask about procurement rules or describe a need. Type 'help' for help, 'exit' to quit.",
     },
     "chat_help": {
@@ -55,7 +61,9 @@ _STRINGS: dict[str, dict[str, str]] = {
 }
 
 # The chat surfaces' strings live in their own modules to keep each file readable.
-_STRINGS |= CHAT_STRINGS | FORM_STRINGS
+_STRINGS |= CHAT_STRINGS | FORM_STRINGS | TEAMS_STRINGS
+_STRINGS |= GENERATE_STRINGS
+_STRINGS |= WORKFLOW_STRINGS | BROKER_STRINGS
 
 
 def t(key: str, language: str) -> str:

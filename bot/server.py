@@ -1,8 +1,8 @@
 """``innobroker serve``: one aiohttp application for every chat surface.
 
 Routes: ``GET /healthz``; Slack under the ``/slack/`` sub-application (``POST /slack/events`` and the OAuth
-install routes), or a Socket Mode connection. Each platform mounts its own sub-application with its own
-middlewares, so a Teams handler adds ``POST /api/messages`` behind its JWT middleware without touching Slack's.
+install routes), or a Socket Mode connection; Teams' ``POST /api/messages`` in the ``/api`` sub-application behind
+the SDK's JWT middleware. Each platform mounts its own sub-application with its own middlewares.
 """
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ def build_web_app(settings: Settings, assistant: Assistant) -> web.Application:
 
         SlackSurface(settings, assistant).mount(app)
         app[SURFACES].append("slack-socket-mode" if settings.slack.socket_mode else "slack")
+    if settings.teams.configured:
+        from bot.handlers.teams.surface import TeamsSurface
+
+        TeamsSurface(settings, assistant).mount(app)
+        app[SURFACES].append("teams")
     app.on_startup.append(_warm)
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_stop_warming)
@@ -70,19 +75,20 @@ async def _stop_warming(app: web.Application) -> None:
 
 def register(sub: Any) -> None:
     """Add ``serve`` to the CLI."""
-    serve = sub.add_parser("serve", help="serve the chat surfaces (Slack over HTTP or Socket Mode)")
+    serve = sub.add_parser("serve", help="serve the chat surfaces (Slack over HTTP or Socket Mode, Teams)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(run=run_serve)
 
 
 def missing_configuration(settings: Settings) -> str | None:
-    """Why Slack cannot be served with these settings, or None."""
+    """Why no chat surface can be served with these settings, or None."""
     slack = settings.slack
-    if not slack.configured:
+    if not slack.configured and not settings.teams.configured:
         return ("no chat surface is configured: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-                "SLACK_CLIENT_SECRET (OAuth install), see docs/slack.md")
-    if not slack.socket_mode and slack.signing_secret is None:
+                "SLACK_CLIENT_SECRET (OAuth install), see docs/slack.md; or CONNECTIONS__SERVICE_CONNECTION__"
+                "SETTINGS__CLIENTID for Teams, see docs/teams.md")
+    if slack.configured and not slack.socket_mode and slack.signing_secret is None:
         return "set SLACK_SIGNING_SECRET (HTTP mode), or SLACK_APP_TOKEN for Socket Mode"
     return None
 
@@ -96,8 +102,16 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     assistant = Assistant.open(settings, quiet=False)
-    mode = "Socket Mode" if settings.slack.socket_mode else f"POST http://{args.host}:{args.port}/slack/events"
-    print(f"innobroker serving Slack ({mode}); health at http://{args.host}:{args.port}/healthz", file=sys.stderr)
+    if settings.slack.configured:
+        mode = "Socket Mode" if settings.slack.socket_mode else f"POST http://{args.host}:{args.port}/slack/events"
+        print(f"innobroker serving Slack ({mode})", file=sys.stderr)
+    if settings.teams.configured:
+        print(f"innobroker serving Teams (POST http://{args.host}:{args.port}/api/messages)", file=sys.stderr)
+        if settings.teams.anonymous:
+            print("innobroker: WARNING: Teams accepts UNAUTHENTICATED requests "
+                  "(CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED=true); never do this in production",
+                  file=sys.stderr)
+    print(f"health at http://{args.host}:{args.port}/healthz", file=sys.stderr)
     try:
         web.run_app(build_web_app(settings, assistant), host=args.host, port=args.port, print=None)
     finally:

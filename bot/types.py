@@ -50,10 +50,17 @@ class Answer:
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
     disclaimer: str = ""
+    generated: bool = False
+    model: str = ""
+    prompt_version: str = ""
+    fallback_reason: str = ""
+    problems: tuple[str, ...] = ()
+    body: str = ""
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The public JSON contract of ``ask --json``."""
-        return {
+        """The public JSON contract of ``ask --json``; ``generation`` is added only when a model is configured."""
+        payload: dict[str, Any] = {
             "question": self.question,
             "language": self.language,
             "answer": self.answer,
@@ -63,6 +70,34 @@ class Answer:
                 for c in self.citations
             ],
         }
+        if self.model:
+            payload["generation"] = {"generated": self.generated, "model": self.model,
+                                     "prompt_version": self.prompt_version, "fallback_reason": self.fallback_reason,
+                                     "problems": list(self.problems)}
+        return payload
 
 
 _CITATION_FIELDS = ("n", "source", "title", "section", "text", "score", "url")
+
+
+@dataclass(frozen=True)
+class AnswerStart:
+    """A generated answer begins: its language and the numbered sources the model was given."""
+
+    language: str
+    citations: list[Citation]
+
+
+@dataclass(frozen=True)
+class AnswerDelta:
+    """Verified text of a generated answer, whole sentences with their ``[n]`` markers, in order."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerDone:
+    """The final answer; ``replaces`` when it is not what was streamed so far (fallback or abstention)."""
+
+    answer: Answer
+    replaces: bool

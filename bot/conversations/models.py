@@ -1,11 +1,13 @@
-"""Tables of the conversation layer: processed event ids, turns (asked questions and requests), feedback, profiles."""
+"""Tables of the conversation layer: processed event ids, turns (asked questions and requests), feedback, profiles.
+
+The workflow columns of feedback and profiles are added by the ``workflows`` migration branch."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -58,6 +60,11 @@ class FeedbackRow(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # Intro requests (verdict "intro") are followed up by brokers: status open/introduced/declined (bot.workflows).
+    status: Mapped[str | None] = mapped_column(String(16))
+    handled_by: Mapped[str | None] = mapped_column(String(200))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class ProfileRow(Base):
@@ -72,3 +79,9 @@ class ProfileRow(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     language: Mapped[str | None] = mapped_column(String(2))
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # The member profile of bot.workflows: what the organisation is interested in and needs now, and whether other
+    # members may see this person as a contact (withdrawable at any time).
+    interests: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[str | None] = mapped_column(Text)
+    consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -71,11 +71,19 @@ class ExtractiveAnswerer:
         filters = {"jurisdiction": question.jurisdiction.upper()} if question.jurisdiction else None
         return language, self.retriever.search(question.text, language, top_k, filters)
 
+    def abstains(self, result: SearchResult) -> bool:
+        """Whether retrieval is too weak to answer from."""
+        return not result.hits or result.confidence < self.retriever.settings.abstain_below
+
     def answer(self, question: Question) -> Answer:
         """Quote and cite the best provisions, or abstain honestly."""
         language, result = self.search(question)
+        return self.compose(question, language, result)
+
+    def compose(self, question: Question, language: str, result: SearchResult) -> Answer:
+        """The extractive answer for an existing search result (also the fallback of generated answers)."""
         disclaimer = t("disclaimer", language)
-        if not result.hits or result.confidence < self.retriever.settings.abstain_below:
+        if self.abstains(result):
             return Answer(question.text, language, t("abstain", language), True, [], disclaimer)
         citations = []
         lines = [t("intro", language), ""]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ def register(sub: Any) -> None:
     evaluate.add_argument("--compare", type=Path, help="committed baseline JSON to compare against")
     evaluate.add_argument("--write-baseline", type=Path, help="write this run's figures to a file")
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--generate", action="store_true",
+                          help="rules: score generated answers (faithfulness, citation precision); needs llm.*")
+    evaluate.add_argument("--limit", type=int, help="--generate: score at most this many questions per file")
     evaluate.set_defaults(run=run_eval)
 
 
@@ -93,6 +97,8 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings, quiet=args.json)
     if args.questions:
         return _ask_many(service, args)
+    if not args.json and service.generates and settings.llm.stream:
+        return _ask_streaming(service, _question(args, args.question))
     answer = service.ask(_question(args, args.question))
     if args.json:
         print_json(answer.to_json())
@@ -101,6 +107,34 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         for citation in answer.citations:
             if citation.url:
                 print(f"  [{citation.n}] {citation.url}")
+    return 0
+
+
+def _ask_streaming(service: Any, question: Question) -> int:
+    """Print a generated answer sentence by sentence as each passes verification, then its sources."""
+    from bot.i18n import t
+    from bot.types import AnswerDelta, AnswerDone
+
+    async def run() -> tuple[AnswerDone, bool]:
+        printed = False
+        async for event in service.ask_stream(question):
+            if isinstance(event, AnswerDelta):
+                print(event.text, end="", flush=True)
+                printed = True
+            elif isinstance(event, AnswerDone):
+                return event, printed
+        raise RuntimeError("the answer stream ended without an answer")
+
+    done, printed = asyncio.run(run())
+    answer = done.answer
+    if printed and not done.replaces:
+        print("\n\n" + "\n\n".join([*answer.notes, answer.disclaimer]))
+    else:
+        if printed:
+            print("\n\n" + (t("generated_replaced", answer.language) if answer.fallback_reason else "—") + "\n")
+        print(answer.answer)
+    for citation in answer.citations:
+        print(f"  [{citation.n}] {citation.label}" + (f" {citation.url}" if citation.url else ""))
     return 0
 
 
@@ -146,6 +180,10 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """innobroker eval [rules|matching]"""
+    if args.generate and args.suite == "rules":
+        from bot.knowledge.eval_generate import run_generate_eval
+
+        return run_generate_eval(args, settings)
     if args.suite == "matching":
         from bot.matching.evaluate import run_matching_eval
 

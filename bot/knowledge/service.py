@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.knowledge.answer import ExtractiveAnswerer
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
+from bot.knowledge.generate import Compute, GroundedAnswerer, rewrite_followup
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.ingest import Ingestor, IngestReport, Progress
+from bot.knowledge.llm import make_chat_model
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.store import KnowledgeStore, open_chroma_client
-from bot.types import Answer, Question
+from bot.types import Answer, AnswerDelta, AnswerDone, AnswerStart, Question
 
 GLOSSARY_PATH = PROJECT_ROOT / "corpus" / "glossary.yaml"
 
@@ -26,8 +29,11 @@ class KnowledgeService:
         self.embedder = embedder or make_embedder(settings.embeddings, settings.cache_dir)
         client = open_chroma_client(settings.chroma_path, settings.chroma_url)
         self.store = KnowledgeStore(client, settings.collection)
-        self.retriever = Retriever(self.store, self.embedder, settings.retrieval, Glossary.load(GLOSSARY_PATH), mode)
+        glossary = Glossary.load(GLOSSARY_PATH)
+        self.retriever = Retriever(self.store, self.embedder, settings.retrieval, glossary, mode)
         self.answerer = ExtractiveAnswerer(self.retriever)
+        self.model = make_chat_model(settings.llm)
+        self.generator = GroundedAnswerer(self.answerer, self.model, settings.llm, glossary) if self.model else None
         self._ingestor = Ingestor(self.store, self.embedder)
 
     def ingest(
@@ -45,6 +51,31 @@ class KnowledgeService:
             return None
         return self.ingest([self.settings.corpus_dir], progress=progress)
 
+    @property
+    def generates(self) -> bool:
+        """Whether answers are written by a model (``llm.provider`` is set) rather than quoted."""
+        return self.generator is not None
+
     def ask(self, question: Question) -> Answer:
-        """Answer a rule question from the sources (extractive)."""
-        return self.answerer.answer(question)
+        """Answer a rule question from the sources: generated and verified when a model is configured, else quoted."""
+        return self.generator.answer(question) if self.generator else self.answerer.answer(question)
+
+    async def ask_stream(self, question: Question, compute: Compute | None = None
+                         ) -> AsyncIterator[AnswerStart | AnswerDelta | AnswerDone]:
+        """The answer as it is written: AnswerStart, verified AnswerDelta sentences, AnswerDone (see docs/llm.md).
+
+        Without a model this yields only AnswerDone with the extractive answer. ``compute`` runs the CPU-bound
+        steps (retrieval, verification set-up), e.g. on the caller's worker pool; default: a thread.
+        """
+        if self.generator is None:
+            answer = await (compute(self.ask, question) if compute else asyncio.to_thread(self.ask, question))
+            yield AnswerDone(answer, False)
+            return
+        async for event in self.generator.stream(question, compute):
+            yield event
+
+    def rewrite_followup(self, history: Sequence[tuple[str, str]], followup: str, language: str) -> str | None:
+        """A standalone question for a follow-up, written by the model; None without one or when it fails."""
+        if self.model is None or not self.settings.llm.rewrite_followups:
+            return None
+        return rewrite_followup(self.model, history, followup, language)

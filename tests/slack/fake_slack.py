@@ -42,6 +42,10 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     base: str = ""
+    # Workspace state for the broker workflows: channel names, channels the bot is not in, users' e-mail addresses.
+    channels: dict[str, str] = field(default_factory=dict)
+    not_member: set[str] = field(default_factory=set)
+    emails: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._server: TestServer | None = None
@@ -54,6 +58,7 @@ class FakeSlack:
         """Listen on a free loopback port."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info, conversations.info … are GET in slack-sdk
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self._server = TestServer(app, host="127.0.0.1")
@@ -115,6 +120,14 @@ class FakeSlack:
             ts = f"1800000000.{next(self._ts):06d}"
             return {"ok": True, "channel": params.get("channel"), "ts": ts,
                     "message": {"ts": ts, "text": params.get("text"), "bot_id": BOT_ID}}
+        if method == "chat.startStream":
+            ts = f"1800000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": params.get("channel"), "ts": ts}
+        if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method in ("conversations.info", "conversations.open", "conversations.list", "users.info",
+                      "users.lookupByEmail"):
+            return self._workspace(method, params)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base.replace("http://", "ws://") + "/socket"}
         if method == "oauth.v2.access":
@@ -124,6 +137,23 @@ class FakeSlack:
         if method == "conversations.replies":
             return {"ok": True, "messages": []}
         return {"ok": True}
+
+    def _workspace(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Channels (every channel has the bot as a member unless listed in ``not_member``), DMs and users."""
+        if method == "conversations.info":
+            channel = str(params.get("channel"))
+            return {"ok": True, "channel": {"id": channel, "name": self.channels.get(channel, channel.lower()),
+                                            "is_channel": True, "is_member": channel not in self.not_member}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{params.get('users')}"}}
+        if method == "conversations.list":
+            return {"ok": True, "channels": [{"id": cid, "name": name} for cid, name in self.channels.items()],
+                    "response_metadata": {"next_cursor": ""}}
+        if method == "users.info":
+            user = str(params.get("user"))
+            return {"ok": True, "user": {"id": user, "profile": {"email": self.emails.get(user)}}}
+        found = [user for user, email in self.emails.items() if email.casefold() == str(params.get("email")).casefold()]
+        return {"ok": True, "user": {"id": found[0]}} if found else {"ok": False, "error": "users_not_found"}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         await self._record(Call(f"response:{request.match_info['name']}", await request.json(), None))

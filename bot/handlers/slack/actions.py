@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.assistant import Assistant
 from bot.config import Settings
 from bot.conversations import Profile, Turn
+from bot.handlers.slack import broker
 from bot.handlers.slack.delivery import open_view, poster, report_failure, responder, slack_place
 from bot.handlers.slack.events import publish_home
 from bot.handlers.slack.render import render_notice
@@ -41,8 +42,6 @@ def _value(values: dict[str, Any], block: str, key: str) -> Any:
 
 def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
     """Listen to the buttons of answers, match cards and App Home, and to the feedback and profile modals."""
-    broker_channel = settings.slack.broker_channel
-
     async def turn_of(value: str) -> Turn | None:
         return await assistant.turn(int(value.split("|", 1)[0]))
 
@@ -96,27 +95,19 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
     async def on_intro(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                        client: AsyncWebClient) -> None:
         await ack()
-        _, kind, org = action["value"].split("|", 2)
-        turn = await turn_of(action["value"])
-        name = _name(turn, kind, org) if turn else org
-        language = turn.language if turn else "en"
-        recorded = await record(body, respond, turn, "intro", f"{kind}:{org}",
-                                t("intro_done", language).format(name=name))
-        if recorded and turn is not None and broker_channel:
-            notice = t("intro_notice", language).format(user=f"<@{body['user']['id']}>", name=name, need=turn.text)
-            try:
-                await poster(client, broker_channel, None)([render_notice(notice)])
-            except Exception:
-                log.exception("broker channel %s not notified of an intro request", broker_channel)
+        # Recorded as an open intro request; the brokers get a DM (and slack.broker_channel a notice).
+        await broker.request_intro(client, assistant, body, action["value"], responder(respond))
 
     @app.action("not_relevant")
-    async def on_not_relevant(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    async def on_not_relevant(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                              client: AsyncWebClient) -> None:
         await ack()
         _, kind, org = action["value"].split("|", 2)
         turn = await turn_of(action["value"])
         name = _name(turn, kind, org) if turn else org
-        await record(body, respond, turn, "dismiss", f"{kind}:{org}",
-                     t("dismiss_done", turn.language if turn else "en").format(name=name))
+        language = turn.language if turn else "en"
+        if await record(body, respond, turn, "dismiss", f"{kind}:{org}", t("dismiss_done", language).format(name=name)):
+            await broker.ask_dismiss_reason(client, body, action["value"], language, responder(respond))
 
     @app.action("open_need_modal")
     async def on_open_need(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -131,10 +122,12 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
     async def on_edit_profile(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         user = body["user"]["id"]
-        profile = await assistant.profile(slack_place(body, user, None, user))
+        place = slack_place(body, user, None, user)
+        profile = await assistant.profile(place)
         label = await assistant.organisation_label(profile.organisation)
         language = profile.language or "en"
-        await open_view(client, body["trigger_id"], profile_modal(language, profile, True, label),
+        member = await broker.member_profile(assistant, place)
+        await open_view(client, body["trigger_id"], profile_modal(language, profile, True, label, member),
                         poster(client, user, None), language)
 
     @app.options("organisation")
@@ -150,7 +143,7 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
         profile = Profile(_value(values, "organisation", "selected_option"),
                           _value(values, "country", "selected_option"), _value(values, "language", "selected_option"))
         language = profile.language or meta.get("language", "en")
-        saving = asyncio.ensure_future(assistant.save_profile(place, profile))
+        saving = asyncio.ensure_future(broker.save_profile(assistant, place, profile, values, language))
         try:
             problem = await asyncio.wait_for(asyncio.shield(saving), ACK_BUDGET_S)
         except TimeoutError:

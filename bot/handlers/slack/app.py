@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assistant import Assistant
 from bot.config import Settings, SlackSettings
-from bot.handlers.slack import actions, commands, events
+from bot.handlers.slack import actions, broker, commands, events
 
 log = logging.getLogger(__name__)
 USER_SUBTYPES = {None, "file_share", "thread_broadcast"}
@@ -51,6 +51,7 @@ def build_app(settings: Settings, assistant: Assistant) -> AsyncApp:
     if slack.oauth:
         app.enable_token_revocation_listeners()
     events.register(app, assistant, settings)
+    broker.register(app, assistant, settings)  # before commands: it takes /innobroker push|peers|challenge
     commands.register(app, assistant, settings)
     actions.register(app, assistant, settings)
     app.error(_log_error)

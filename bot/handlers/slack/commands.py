@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assistant import Assistant, Request
 from bot.config import Settings
+from bot.handlers.slack import broker
 from bot.handlers.slack.blocks import Message
 from bot.handlers.slack.delivery import (
     Reaction,
@@ -54,7 +55,8 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
         if sub.lower() == "profile":
             await ack()
             label = await assistant.organisation_label(profile.organisation)
-            await open_view(client, body["trigger_id"], profile_modal(language, profile, False, label),
+            member = await broker.member_profile(assistant, place)
+            await open_view(client, body["trigger_id"], profile_modal(language, profile, False, label, member),
                             responder(respond), language)
             return
         intent = SUBCOMMANDS.get(sub.lower())

@@ -70,6 +70,13 @@ def with_fallback(primary: Deliver, fallback: Callable[[list[Message], str], Awa
     return deliver
 
 
+class Streamer(Protocol):
+    """Delivers a reply as it is written (``bot.handlers.slack.stream.SlackStreamer``)."""
+
+    async def serve(self, events: Any, command: str, deliver: Deliver) -> None:
+        """Consume ``Assistant.stream`` events; ``deliver`` takes whatever is not streamed."""
+
+
 class Progress(Protocol):
     """Something that shows the user we are working, and whether it worked."""
 
@@ -115,14 +122,19 @@ async def report_failure(deliver: Deliver, language: str, error: BaseException) 
 
 
 async def serve_request(assistant: Assistant, command: str, request: Request, deliver: Deliver,
-                        progress: Progress | None = None, claim: str | None = None) -> None:
-    """Run ``request`` through the core and deliver the rendered reply; every failure reaches the user."""
+                        progress: Progress | None = None, claim: str | None = None,
+                        streamer: Streamer | None = None) -> None:
+    """Run ``request`` through the core and deliver the rendered reply (streamed when a model writes answers and
+    a ``streamer`` is given); every failure reaches the user."""
     ok = False
     try:
         if progress:
             await progress.start()
-        reply = await assistant.reply(request)
-        await deliver(render_reply(reply, command))
+        if streamer is not None and assistant.streams:
+            await streamer.serve(assistant.stream(request), command, deliver)
+        else:
+            reply = await assistant.reply(request)
+            await deliver(render_reply(reply, command))
         ok = True
     except Exception as exc:
         await report_failure(deliver, detect_language(request.text), exc)

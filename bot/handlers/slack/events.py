@@ -14,7 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.assistant import Assistant, Request
 from bot.config import Settings
 from bot.conversations import Place
+from bot.handlers.slack.broker_slack import broker_home
 from bot.handlers.slack.delivery import Reaction, clean_text, poster, serve_request, slack_place
+from bot.handlers.slack.stream import SlackStreamer
 from bot.handlers.slack.views import home_view
 from bot.i18n import t
 from bot.language import detect_language
@@ -33,7 +35,8 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
         request = Request(clean_text(event.get("text", ""), context.bot_user_id),
                           slack_place(body, channel, thread, event["user"]))
         await serve_request(assistant, command, request, poster(client, channel, thread),
-                            Reaction(client, channel, event["ts"]), context.get("claim"))
+                            Reaction(client, channel, event["ts"]), context.get("claim"),
+                            SlackStreamer(client, channel, thread, request.place.workspace, event["user"]))
 
     @app.event("message")
     async def on_direct_message(event: dict[str, Any], body: dict[str, Any], context: Any,
@@ -44,7 +47,8 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
         request = Request(clean_text(event.get("text", ""), context.bot_user_id),
                           slack_place(body, channel, thread, event["user"]))
         await serve_request(assistant, command, request, poster(client, channel, thread),
-                            Reaction(client, channel, event["ts"]), context.get("claim"))
+                            Reaction(client, channel, event["ts"]), context.get("claim"),
+                            SlackStreamer(client, channel, thread, request.place.workspace, event["user"]))
 
     if settings.slack.assistant:
         app.assistant(assistant_threads(assistant, settings))
@@ -81,8 +85,9 @@ async def publish_home(client: AsyncWebClient, assistant: Assistant, command: st
     latest = max([*questions, *matches], key=lambda turn: turn.created_at, default=None)
     language = profile.language or (latest.language if latest else "en")
     label = await assistant.organisation_label(profile.organisation)
-    await client.views_publish(user_id=place.user,
-                               view=home_view(language, profile, questions, matches, command, label))
+    view = home_view(language, profile, questions, matches, command, label)
+    view["blocks"] += await broker_home(client, assistant, place, language)  # brokers only: intros, outcomes…
+    await client.views_publish(user_id=place.user, view=view)
 
 
 class AssistantStatus:
@@ -140,7 +145,8 @@ def assistant_threads(assistant: Assistant, settings: Settings) -> AsyncAssistan
         channel, thread = payload["channel"], payload["thread_ts"]
         text = clean_text(payload.get("text", ""), context.bot_user_id)
         status = AssistantStatus(set_status, t("thinking", detect_language(text)))
-        await serve_request(assistant, command, Request(text, slack_place(body, channel, thread, payload["user"])),
-                            poster(client, channel, thread), status, context.get("claim"))
+        place = slack_place(body, channel, thread, payload["user"])
+        await serve_request(assistant, command, Request(text, place), poster(client, channel, thread), status,
+                            context.get("claim"), SlackStreamer(client, channel, thread, place.workspace, place.user))
 
     return surface

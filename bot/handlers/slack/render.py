@@ -19,6 +19,7 @@ from bot.handlers.slack.blocks import (
     paginate,
     sections,
 )
+from bot.handlers.slack.generated import generated_blocks, summary
 from bot.i18n import t
 from bot.intent import Intent
 from bot.matching.types import Suggestion
@@ -65,6 +66,8 @@ def render_reply(reply: Reply, command: str) -> list[Message]:
 
 def answer_blocks(answer: Answer) -> list[Block]:
     """The answer, then each cited provision as a quote with a linked context block, then the disclaimer."""
+    if answer.generated and not answer.abstained:
+        return generated_blocks(answer)
     if answer.abstained or not answer.citations:
         return [*sections(escape(answer.answer)), *context(escape(answer.disclaimer))]
     blocks = sections(escape(t("intro", answer.language)))
@@ -114,6 +117,8 @@ def render_help(language: str, command: str) -> list[Message]:
         f"• `{command} match …` — {t('help_match', language)}",
         f"• `{command} peers …` — {t('help_peers', language)}",
         f"• `{command} profile` — {t('help_profile', language)}",
+        f"• `{command} challenge` — {t('help_challenge', language)}",
+        f"• `{command} push #channel …` — {t('help_push', language)}",
     ]
     blocks = [*sections(escape(t("help_intro", language))), *sections("\n".join(lines)),
               *context(t("help_mention", language))]
@@ -132,6 +137,8 @@ def render_notice(text: str) -> Message:
 
 
 def _answer_summary(answer: Answer) -> str:
+    if answer.generated and not answer.abstained:
+        return summary(answer)
     if answer.abstained or not answer.citations:
         return answer.answer
     return f"{t('intro', answer.language)} " + ", ".join(c.label for c in answer.citations)

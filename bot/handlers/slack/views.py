@@ -8,6 +8,7 @@ from typing import Any
 from bot.conversations import Profile, Turn
 from bot.handlers.slack.blocks import Block, actions, button, context, divider, escape, header, plain, sections
 from bot.i18n import t
+from bot.workflows.types import MemberProfile
 
 TITLE_CHARS = 24
 LABEL_CHARS = 2000
@@ -78,8 +79,10 @@ def feedback_modal(language: str, turn_id: int) -> dict[str, Any]:
                   {"turn": turn_id, "language": language})
 
 
-def profile_modal(language: str, profile: Profile, from_home: bool, organisation_label: str | None) -> dict[str, Any]:
-    """Edit organisation (searched in the directory as the user types), country and language."""
+def profile_modal(language: str, profile: Profile, from_home: bool, organisation_label: str | None,
+                  member: MemberProfile | None = None) -> dict[str, Any]:
+    """Edit organisation (searched in the directory as the user types), country and language; with ``member``
+    also the organisation's interests, current needs and consent to be contacted (bot.workflows)."""
     organisation: dict[str, Any] = {"type": "external_select", "action_id": "organisation", "min_query_length": 1,
                                     "placeholder": plain(t("profile_org_placeholder", language), 150)}
     if profile.organisation:
@@ -90,8 +93,28 @@ def profile_modal(language: str, profile: Profile, from_home: bool, organisation
         _input("language", t("profile_language", language),
                _select("language", LANGUAGE_NAMES, profile.language), True),
     ]
+    if member is not None:
+        blocks += _member_inputs(language, member)
     return _modal("profile_modal", t("profile_title", language), t("save", language), language, blocks,
                   {"language": language, "home": from_home})
+
+
+def _member_inputs(language: str, member: MemberProfile) -> list[Block]:
+    def text(action_id: str, value: str) -> dict[str, Any]:
+        element = {"type": "plain_text_input", "action_id": action_id, "multiline": True, "max_length": 3000}
+        return {**element, "initial_value": value} if value else element
+
+    consent = _option("consent", t("profile_consent_option", language))
+    checkbox: dict[str, Any] = {"type": "checkboxes", "action_id": "consent", "options": [consent]}
+    if member.consent:
+        checkbox["initial_options"] = [consent]
+    return [
+        _input("interests", t("profile_interests", language), text("interests", member.interests), True,
+               t("profile_interests_hint", language)),
+        _input("needs", t("profile_needs", language), text("needs", member.needs), True,
+               t("profile_needs_hint", language)),
+        _input("consent", t("profile_consent", language), checkbox, True, t("profile_consent_hint", language)),
+    ]
 
 
 def notice_modal(language: str, title: str, text: str) -> dict[str, Any]:
