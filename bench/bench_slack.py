@@ -71,7 +71,8 @@ async def start_server(work: Path, fake: FakeSlack, port: int, workers: int, tim
     """Run ``python -m bot serve`` with Slack secrets in its environment; wait until /healthz answers."""
     environ = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
                "SLACK_API_URL": fake.url, "INNOBROKER_DATA_DIR": str(work / "data"),
-               "INNOBROKER_CHAT__WORKERS": str(workers), "INNOBROKER_LOG_LEVEL": "WARNING"}
+               "INNOBROKER_CHAT__WORKERS": str(workers), "INNOBROKER_LOG_LEVEL": "WARNING",
+               "INNOBROKER_CHAT__RATE_PER_MINUTE": "0"}  # one user sends the whole burst: measure capacity
     for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         environ.pop(name, None)
     with (work / "serve.log").open("w") as log:

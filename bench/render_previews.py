@@ -1,10 +1,12 @@
-"""Render previews of every broker workflow as Slack shows them, from the real core and the real Block Kit.
+"""Render previews of every broker workflow as Slack shows them, from the real core and the real Block Kit, and
+of the main Teams cards from the Teams handler's own Adaptive Card builders.
 
 Usage: python bench/render_previews.py [--write]
 Runs the workflows on a scratch SQLite database with the sample directory (no embeddings, nothing leaves the
-machine), renders each result with the Slack handler's own builders and prints a text preview of the Block Kit
-(headers, sections, context lines, buttons, form fields). With ``--write`` the previews replace the block between
-``<!-- previews:start -->`` and ``<!-- previews:end -->`` in docs/brokers.md.
+machine), renders each result with the handlers' own builders and prints a text preview of the Block Kit
+(headers, sections, context lines, buttons, form fields) and of the Adaptive Cards. With ``--write`` the previews
+replace the blocks between ``<!-- previews:start -->`` and ``<!-- previews:end -->`` (Slack) and between
+``<!-- teams-previews:start -->`` and ``<!-- teams-previews:end -->`` (Teams) in docs/brokers.md.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from bot.handlers.slack import broker_views as views  # noqa: E402
 from bot.handlers.slack.blocks import Message  # noqa: E402
 from bot.handlers.slack.broker_slack import slack_mention  # noqa: E402
 from bot.handlers.slack.views import profile_modal  # noqa: E402
+from bot.handlers.teams import broker_cards as teams_cards  # noqa: E402
+from bot.handlers.teams import broker_forms as teams_forms  # noqa: E402
+from bot.handlers.teams.broker_teams import People  # noqa: E402
 from bot.matching.service import MatchService  # noqa: E402
 from bot.workflows.service import Workflows  # noqa: E402
 from bot.workflows.types import (  # noqa: E402
@@ -46,12 +51,16 @@ from bot.workflows.types import (  # noqa: E402
 
 DOC = ROOT / "docs" / "brokers.md"
 START, END = "<!-- previews:start -->", "<!-- previews:end -->"
+TEAMS_START, TEAMS_END = "<!-- teams-previews:start -->", "<!-- teams-previews:end -->"
 PEOPLE = {"UBROKER": "@Anna (broker)", "UKARIN": "@Karin (Aarhus Kommune)", "ULARS": "@Lars (Odense Kommune)",
           "UMIA": "@Mia (Göteborgs Stad)"}
 CHANNELS = {"CNET": "#buyers-network"}
 BROKER = Actor("slack", "T1", "UBROKER")
 KARIN, LARS, MIA = (Actor("slack", "T1", user) for user in ("UKARIN", "ULARS", "UMIA"))
 NETWORK = Channel("CNET", "buyers-network")
+TEAMS_PEOPLE = People({"aad-anna": "Anna Berg", "aad-karin": "Karin Holm"})
+T_BROKER, T_KARIN = Actor("teams", "tenant", "aad-anna"), Actor("teams", "tenant", "aad-karin")
+UDBUD = Channel("19:udbud@thread.tacv2", "Udbud")
 
 
 def _mrkdwn(text: str) -> str:
@@ -176,6 +185,101 @@ async def scenes(core: Workflows) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+def _runs(block: dict[str, Any]) -> str:
+    marks = []
+    for item in block["inlines"]:
+        text = item["text"]
+        core, mark = text.strip(), ""
+        if item.get("fontType") == "Monospace":
+            mark = "`"
+        elif item.get("weight") == "Bolder":
+            mark = "*"
+        elif item.get("italic"):
+            mark = "_"
+        if mark and core:
+            text = text.replace(core, f"{mark}{core}{mark}", 1)
+        marks.append(text)
+    return "".join(marks)
+
+
+def _action(action: dict[str, Any]) -> str:
+    return f"[ {action['title']} ]" + (" (primary)" if action.get("style") == "positive" else "")
+
+
+def _input(element: dict[str, Any]) -> list[str]:
+    label, kind = element.get("label") or element["id"], element["type"]
+    if kind == "Input.Text":
+        line = f"{label}: [ {element.get('value') or '______'} ]"
+        return [line, f"    {element['placeholder']}"] if element.get("placeholder") else [line]
+    if kind == "Input.Toggle":
+        return [f"{label}: {'☑' if element.get('value') == 'true' else '☐'} {element['title']}"]
+    chosen = {c["value"]: c["title"] for c in element["choices"]}
+    if element.get("style") == "expanded":
+        return [f"{label}: " + "  ".join(f"○ {title}" for title in chosen.values())]
+    return [f"{label}: [ {chosen.get(element.get('value') or '', 'choose…')} ▾ ]"]
+
+
+def card_preview(elements: list[dict[str, Any]]) -> list[str]:
+    """A text rendering of Adaptive Card elements: what a Teams user sees, line by line."""
+    lines: list[str] = []
+    for element in elements:
+        kind = element["type"]
+        if kind == "TextBlock":
+            lines.append(("## " if element.get("size") == "Medium" else "") + element["text"])
+        elif kind == "RichTextBlock":
+            lines.append(_runs(element))
+        elif kind == "FactSet":
+            lines.extend(f"{fact['title']}: {fact['value']}" for fact in element["facts"])
+        elif kind == "Container":
+            lines.extend(card_preview(element["items"]))
+        elif kind == "ColumnSet":
+            lines.extend(line for column in element["columns"] for line in card_preview(column["items"]))
+        elif kind == "ActionSet":
+            lines.append("  ".join(_action(a) for a in element["actions"]))
+        elif kind.startswith("Input."):
+            lines.extend(_input(element))
+    return lines
+
+
+def _cards(messages: list[Any]) -> list[str]:
+    out: list[str] = []
+    for number, message in enumerate(messages):
+        if number:
+            out.append("· · · (next card)")
+        out += card_preview(message.card["body"])
+        if message.card.get("actions"):
+            out.append("  ".join(_action(a) for a in message.card["actions"]))
+    return out
+
+
+async def teams_scenes(core: Workflows) -> list[tuple[str, str, list[str]]]:
+    """The main Teams cards: push, the broker's intro notice, the profile and challenge forms."""
+    out: list[tuple[str, str, list[str]]] = []
+    plan = await core.push(T_BROKER, UDBUD, "Electric bikes for home care staff", "en")
+    assert isinstance(plan, PushPlan) and plan.reply.match is not None and plan.reply.turn_id is not None
+    await core.push_posted(plan.id, f"{UDBUD.id}:1")
+    card = _cards(teams_cards.push_card(plan, TEAMS_PEOPLE.mention))
+    first = card.index(next(line for line in card if line.startswith("[ Request intro ]"))) + 1
+    out.append(("Push: the match card", "a new post in the Udbud channel, after `push #Udbud Electric bikes for "
+                "home care staff` in the broker's personal chat (shortened: every supplier and peer buyer has the "
+                "same buttons)", [*card[:first], "…", *card[-1:]]))
+    intro = await core.request_intro(T_KARIN, plan.reply.turn_id, "supplier", plan.reply.match.suppliers[2].id, "en")
+    assert isinstance(intro, IntroRequest)
+    out.append(("Request intro: the broker's notice", "the broker's personal chat (and `teams.broker_channel`)",
+                _cards([teams_cards.intro_notice(intro.outcome, TEAMS_PEOPLE.mention, UDBUD.name)])))
+    member = MemberProfile("dk-aarhus", "DK", "en", "e-mobility, home care",
+                           "Electric bikes and charging for home care staff", True)
+    out.append(("Profile form", "`profile` (in the personal chat)",
+                _cards([teams_forms.profile_form("en", member, "Aarhus Kommune")])))
+    out.append(("Challenge form", "`challenge`", _cards([teams_forms.challenge_form(
+        "en", [UDBUD, Channel("19:general@thread.tacv2", "General")], UDBUD.id)])))
+    return out
+
+
+async def _all(core: Workflows) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]]:
+    return await scenes(core), await teams_scenes(core)
+
+
 def markdown(found: list[tuple[str, str, list[str]]]) -> str:
     """The previews as Markdown sections with fenced text blocks."""
     parts = []
@@ -191,23 +295,27 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         settings = load_settings(environ={}, overrides={"data_dir": Path(scratch), "matching": {"embed_limit": 0},
-                                                        "workflows": {"brokers": ["UBROKER"]}})
+                                                        "workflows": {"brokers": ["UBROKER", "aad-anna"]}})
         database = Database(settings.resolved_database_url)
         core = Workflows(settings, ConversationStore(database), MatchService(settings, database), slack_mention)
-        text = markdown(asyncio.run(scenes(core)))
+        found, teams_found = asyncio.run(_all(core))
+        texts = [markdown(found), markdown(teams_found)]
         database.dispose()
     today, week_ago = utcnow(), utcnow() - timedelta(days=7)  # stable dates in the committed previews
-    text = text.replace(f"{today:%Y-%m-%d}", "2026-05-04").replace(f"{week_ago:%Y-%m-%d}", "2026-04-27")
-    text = re.sub(r"(2026-05-04) \d{2}:\d{2}", r"\1 09:30", text)
+    for number, text in enumerate(texts):
+        text = text.replace(f"{today:%Y-%m-%d}", "2026-05-04").replace(f"{week_ago:%Y-%m-%d}", "2026-04-27")
+        texts[number] = re.sub(r"(2026-05-04) \d{2}:\d{2}", r"\1 09:30", text)
     if not args.write:
-        print(text)
+        print("\n".join(texts))
         return 0
     doc = DOC.read_text(encoding="utf-8")
-    if START not in doc or END not in doc:
-        print(f"{DOC} has no {START} … {END} block", file=sys.stderr)
-        return 1
-    head, rest = doc.split(START, 1)
-    DOC.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    for (start, end), text in zip(((START, END), (TEAMS_START, TEAMS_END)), texts, strict=True):
+        if start not in doc or end not in doc:
+            print(f"{DOC} has no {start} … {end} block", file=sys.stderr)
+            return 1
+        head, rest = doc.split(start, 1)
+        doc = f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}"
+    DOC.write_text(doc, encoding="utf-8")
     print(f"previews written to {DOC}", file=sys.stderr)
     return 0
 

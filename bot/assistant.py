@@ -8,7 +8,9 @@ the 3-second acknowledgement) never queues behind answers.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -19,11 +21,13 @@ from bot.config import Settings
 from bot.conversations import ConversationStore, Place, Profile, Turn
 from bot.conversations.store import utcnow
 from bot.db import Database
+from bot.i18n import t
 from bot.intent import Intent, Understanding, detect_intent, is_followup
 from bot.language import LANGUAGES, detect_language
 from bot.matching.cpv import normalize_code
 from bot.matching.service import MatchingError, MatchService
 from bot.matching.types import MatchResult, Need, Suggestion
+from bot.ratelimit import RateLimiter, wait_seconds
 from bot.types import Answer, AnswerDelta, AnswerDone, AnswerStart, Question
 
 if TYPE_CHECKING:
@@ -33,6 +37,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 ROOT_WORDS = 60
 LOOKUP_BUDGET_S = 1.5
+UNLIMITED = frozenset({"console"})  # the terminal chat has one local user: no per-user rate limit
+CLAIM_BUDGET_S = 1.0  # how long a claim may hold up Slack's 3-second acknowledgement (then it is decided later)
+CLAIM_GIVE_UP_S = 30.0  # after that, the database is taken to be down and the user is told
+CLAIM_THREADS = 8  # claims mostly wait on the database: more of them in flight, not more CPU
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,10 @@ class Assistant:
         self.knowledge = knowledge
         self.matcher = matcher
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.chat.workers), thread_name_prefix="innobroker")
+        # Claims gate the acknowledgement: their own threads, never queued behind other database work.
+        self._claims = ThreadPoolExecutor(max_workers=CLAIM_THREADS, thread_name_prefix="innobroker-claim")
         self._active: set[asyncio.Task[Any]] = set()
+        self.limiter = RateLimiter(settings.chat.rate_per_minute, settings.chat.rate_burst)
 
     @classmethod
     def open(cls, settings: Settings, quiet: bool = True) -> Assistant:
@@ -99,7 +110,8 @@ class Assistant:
         return cls(settings, ConversationStore(database), knowledge, matcher)
 
     async def _compute(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        context = contextvars.copy_context()  # the request id reaches log lines written on the pool
+        return await asyncio.get_running_loop().run_in_executor(self._pool, context.run, function, *args)
 
     async def _lookup(self, fallback: T, function: Callable[..., T], *args: Any) -> T:
         """A quick directory lookup off the answer pool, bounded so interactive acks and trigger ids stay valid."""
@@ -144,9 +156,14 @@ class Assistant:
         if task is not None:
             self._active.add(task)
             task.add_done_callback(self._active.discard)
+        started = time.perf_counter()
         understood = (Understanding(request.intent, request.text.strip(), True) if request.intent
                       else detect_intent(request.text))
         place = request.place
+        if understood.intent is not Intent.HELP and understood.text and place.platform not in UNLIMITED:
+            wait = self.limiter.acquire(place.platform, place.workspace, place.user)
+            if wait:
+                return self._limited(understood, wait)
         profile = await asyncio.to_thread(self.conversations.profile, place)
         previous = await self._previous(request) if request.use_history else None
         default = (previous.language if previous else None) or profile.language or "en"
@@ -166,7 +183,17 @@ class Assistant:
         reply = await self._dispatch(intent, query, language, request, profile, previous, sink)
         turn = await asyncio.to_thread(self.conversations.add_turn, place, intent.value, understood.text,
                                        reply.query, language, _result_json(reply))
+        log.info("replied: %s in %s, turn %s, %.0f ms", intent.value, language, turn.id,
+                 (time.perf_counter() - started) * 1000)
         return replace(reply, turn_id=turn.id, text=understood.text, followup_of=followup_of)
+
+    @staticmethod
+    def _limited(understood: Understanding, wait: float) -> Reply:
+        """The friendly refusal of a request over the user's rate limit (nothing is computed or stored)."""
+        language = detect_language(understood.text, default="en")
+        log.info("rate limit: request refused, next one allowed in %.1f s", wait)
+        problem = t("rate_limited", language).format(seconds=wait_seconds(wait))
+        return Reply(None, understood.intent, language, understood.text, understood.text, problem=problem)
 
     async def _previous(self, request: Request) -> Turn | None:
         window = None if request.place.thread else utcnow() - timedelta(seconds=self.settings.chat.followup_window_s)
@@ -231,17 +258,55 @@ class Assistant:
         """A CPV 2008 code from user input (``38000000``, ``38000000-0``); None when it is not one."""
         return normalize_code(raw)
 
-    async def claim(self, key: str) -> bool:
-        """Claim a platform event id in the database; False when another attempt or replica has it."""
-        return await asyncio.to_thread(self.conversations.claim, key, self.settings.chat.retry_takeover_s)
+    def start_claim(self, key: str) -> asyncio.Future[bool]:
+        """Begin claiming a platform event id on the claim threads (a claim queued past ``CLAIM_GIVE_UP_S`` is
+        abandoned rather than made); the future says False when another attempt or replica has the event."""
+        deadline = time.monotonic() + CLAIM_GIVE_UP_S
+
+        def attempt() -> bool:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"claim of {key} abandoned: queued for more than {CLAIM_GIVE_UP_S} s")
+            return self.conversations.claim(key, self.settings.chat.retry_takeover_s)
+
+        return asyncio.get_running_loop().run_in_executor(self._claims, contextvars.copy_context().run, attempt)
+
+    async def settle_claim(self, key: str, attempt: asyncio.Future[bool], within: float | None = None) -> bool:
+        """The claim's verdict. Raises what the database raised, or TimeoutError when it has not answered within
+        ``within`` (default ``CLAIM_GIVE_UP_S``) seconds, locked or unreachable; a claim landing later is withdrawn."""
+        within = CLAIM_GIVE_UP_S if within is None else within
+        try:
+            return await asyncio.wait_for(asyncio.shield(attempt), within)
+        except TimeoutError:
+            log.error("the database did not answer the claim of %s within %s s", key, within)
+            attempt.add_done_callback(lambda done: self._withdraw(key, done))
+            raise
+
+    async def claim(self, key: str, within: float | None = None) -> bool:
+        """Claim a platform event id; False when another attempt or replica has it; raises as ``settle_claim``
+        (by default after ``CLAIM_BUDGET_S``)."""
+        return await self.settle_claim(key, self.start_claim(key), CLAIM_BUDGET_S if within is None else within)
+
+    def _withdraw(self, key: str, attempt: asyncio.Future[bool]) -> None:
+        """Release a claim that landed after its request was given up, so a redelivery can be answered."""
+        if not attempt.cancelled() and attempt.exception() is None and attempt.result():
+            task = asyncio.ensure_future(asyncio.to_thread(self.conversations.release, key))
+            self._active.add(task)
+            task.add_done_callback(self._active.discard)
 
     async def finish(self, key: str) -> None:
         """Mark a claimed event as handled."""
         await asyncio.to_thread(self.conversations.finish, key)
 
-    async def turn(self, turn_id: int) -> Turn | None:
-        """A stored turn."""
-        return await asyncio.to_thread(self.conversations.turn, turn_id)
+    async def turn(self, turn_id: int, within: Place | None = None) -> Turn | None:
+        """A stored turn; with ``within``, only when it belongs to that place's platform and workspace (a button
+        from one Slack workspace or Teams tenant never reaches another's turns)."""
+        found = await asyncio.to_thread(self.conversations.turn, turn_id)
+        if found is not None and within is not None and (found.place.platform, found.place.workspace) != (
+                within.platform, within.workspace):
+            log.warning("a %s request from workspace %s named turn %s of another workspace", within.platform,
+                        within.workspace, turn_id)
+            return None
+        return found
 
     async def feedback(self, turn_id: int, user: str, verdict: str, target: str = "", reason: str | None = None,
                        comment: str | None = None) -> None:
@@ -308,6 +373,7 @@ class Assistant:
     def close(self) -> None:
         """Stop the worker threads and release database connections."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._claims.shutdown(wait=False, cancel_futures=True)
         self.conversations.database.dispose()
 
 

@@ -14,7 +14,7 @@ from bot.config import ConfigError, load_settings
 
 # Each module exposes ``register(subparsers)`` and sets ``run=(args, settings) -> int`` defaults.
 COMMAND_MODULES = ("bot.knowledge.commands", "bot.matching.commands", "bot.server", "bot.handlers.teams.package",
-                   "bot.workflows.commands")
+                   "bot.workflows.commands", "bot.backup")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -111,6 +111,16 @@ class ChatSettings(BaseModel):
     followup_window_s: float = 1800.0
     retry_takeover_s: float = 300.0
     workers: int = 2
+    rate_per_minute: float = 12.0
+    rate_burst: int = 12
+
+
+class ServerSettings(BaseModel):
+    """The HTTP server of ``innobroker serve``: request size limit and how long shutdown waits for answers."""
+
+    max_body_bytes: int = 1_048_576
+    drain_s: float = 20.0
+    health_timeout_s: float = 3.0
 
 
 class WorkflowSettings(BaseModel):
@@ -226,7 +236,9 @@ class Settings(BaseModel):
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @property
     def chroma_path(self) -> Path:

@@ -7,12 +7,13 @@ Feature modules declare their tables on ``Base`` and ship an Alembic revision in
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -32,6 +33,7 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # no fsync per commit: a power cut may undo the last ones
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -49,8 +51,15 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # replicas starting together: one migrates, the others wait
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key("migrate")})
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
+
+
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock number for a named job."""
+    return zlib.crc32(f"innobroker:{name}".encode())
 
 
 class Database:
@@ -75,6 +84,21 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run a one-time job (e.g. the first import) in one process at a time when replicas share PostgreSQL."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock_key(name)})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key(name)})
+                connection.commit()
 
     def dispose(self) -> None:
         """Close all pooled connections."""

@@ -132,4 +132,11 @@ CHAT_STRINGS: dict[str, dict[str, str]] = {
     },
     "continued": {"da": "fortsat ({page}/{pages})", "sv": "fortsättning ({page}/{pages})",
                   "de": "Fortsetzung ({page}/{pages})", "en": "continued ({page}/{pages})"},
+    "rate_limited": {
+        "da": "du sender beskeder hurtigere, end jeg kan nå at svare på dem. Vent {seconds} sekunder, og prøv igen.",
+        "sv": "du skickar meddelanden snabbare än jag hinner svara på dem. Vänta {seconds} sekunder och försök igen.",
+        "de": "Sie senden Nachrichten schneller, als ich sie beantworten kann. Bitte warten Sie {seconds} Sekunden "
+              "und versuchen Sie es dann noch einmal.",
+        "en": "you are sending messages faster than I can answer them. Please wait {seconds} seconds and try again.",
+    },
 }

@@ -21,6 +21,12 @@ GENERATE_STRINGS: dict[str, dict[str, str]] = {
         "de": "Die formulierte Antwort ließ sich nicht an den Quellen prüfen; hier stattdessen die Bestimmungen.",
         "en": "The written answer could not be checked against the sources; here are the provisions instead.",
     },
+    "generated_unavailable": {
+        "da": "Sprogmodellen svarer ikke lige nu; her er de citerede bestemmelser i stedet.",
+        "sv": "Språkmodellen svarar inte just nu; här är de citerade bestämmelserna i stället.",
+        "de": "Das Sprachmodell antwortet gerade nicht; hier stattdessen die zitierten Bestimmungen.",
+        "en": "The language model is not answering right now; here are the quoted provisions instead.",
+    },
     "sources": {
         "da": "Kilder",
         "sv": "Källor",

@@ -1,8 +1,11 @@
 """``innobroker serve``: one aiohttp application for every chat surface.
 
-Routes: ``GET /healthz``; Slack under the ``/slack/`` sub-application (``POST /slack/events`` and the OAuth
-install routes), or a Socket Mode connection; Teams' ``POST /api/messages`` in the ``/api`` sub-application behind
-the SDK's JWT middleware. Each platform mounts its own sub-application with its own middlewares.
+Routes: ``GET /healthz`` (the knowledge store and the database, 503 when one fails); Slack under the ``/slack/``
+sub-application (``POST /slack/events`` and the OAuth install routes), or a Socket Mode connection; Teams'
+``POST /api/messages`` in the ``/api`` sub-application behind the SDK's JWT middleware. Each platform mounts its own
+sub-application with its own middlewares; the root middleware (``bot.webguard``) sets the request id, limits body
+size and logs each request. On SIGTERM the server stops accepting, waits up to ``server.drain_s`` for answers in
+progress, then closes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from aiohttp import web
 
 from bot.cli import fail
 from bot.config import Settings
+from bot.logs import configure_logging
+from bot.webguard import guard, health
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -25,12 +30,12 @@ log = logging.getLogger(__name__)
 ASSISTANT: web.AppKey[Assistant] = web.AppKey("assistant")
 SURFACES: web.AppKey[list[str]] = web.AppKey("surfaces")
 WARMING: web.AppKey[asyncio.Task[None]] = web.AppKey("warming")
-DRAIN_S = 20.0
 
 
 def build_web_app(settings: Settings, assistant: Assistant) -> web.Application:
     """The server with /healthz and every configured surface mounted."""
-    app = web.Application()
+    limit = settings.server.max_body_bytes
+    app = web.Application(client_max_size=limit, middlewares=[guard(limit)])
     app[ASSISTANT] = assistant
     app[SURFACES] = []
     app.router.add_get("/healthz", healthz)
@@ -51,8 +56,10 @@ def build_web_app(settings: Settings, assistant: Assistant) -> web.Application:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and what is mounted."""
-    return web.json_response({"ok": True, "surfaces": request.app[SURFACES]})
+    """What is mounted, and whether the knowledge store and the database answer (503 with the failure if not)."""
+    checks = await health(request.app[ASSISTANT])
+    ok = all(check["ok"] for check in checks.values())
+    return web.json_response({"ok": ok, "surfaces": request.app[SURFACES], "checks": checks}, status=200 if ok else 503)
 
 
 async def _warm(app: web.Application) -> None:
@@ -66,7 +73,8 @@ async def _warm(app: web.Application) -> None:
 
 
 async def _drain(app: web.Application) -> None:
-    await app[ASSISTANT].drain(DRAIN_S)
+    assistant = app[ASSISTANT]
+    await assistant.drain(assistant.settings.server.drain_s)
 
 
 async def _stop_warming(app: web.Application) -> None:
@@ -100,7 +108,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         return fail(problem, 2)
     from bot.assistant import Assistant
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
     assistant = Assistant.open(settings, quiet=False)
     if settings.slack.configured:
         mode = "Socket Mode" if settings.slack.socket_mode else f"POST http://{args.host}:{args.port}/slack/events"
@@ -113,7 +121,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
                   file=sys.stderr)
     print(f"health at http://{args.host}:{args.port}/healthz", file=sys.stderr)
     try:
-        web.run_app(build_web_app(settings, assistant), host=args.host, port=args.port, print=None)
+        web.run_app(build_web_app(settings, assistant), host=args.host, port=args.port, print=None, access_log=None)
     finally:
         assistant.close()
     return 0

@@ -67,7 +67,7 @@ async def test_forget_removes_a_member_and_keeps_the_networks_records(core: Work
     assert erasure.users == ["UMEMBER"] and not erasure.dry_run
     assert erasure.removed == {"profiles": 1, "feedback_on_their_turns": 1, "feedback_and_intros": 2, "turns": 1,
                                "challenge_interest": 1, "pushes_anonymised": 0, "challenges_anonymised": 1,
-                               "intros_handled_anonymised": 0}
+                               "intros_handled_anonymised": 0, "teams_personal_chats": 0}
     assert await core.member(MEMBER) == MemberProfile() and core.conversations.turn(ids["question"]) is None
     assert [v["user"] for v in core.conversations.votes(ids["push_turn"])] == ["UOTHER"]
     challenge = await core.challenge(ids["challenge"])

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from bot.conversations.models import FeedbackRow, ProcessedEvent, ProfileRow, TurnRow
 from bot.db import Database
+
+UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def utcnow() -> datetime:
@@ -69,13 +72,22 @@ class ConversationStore:
     def claim(self, key: str, takeover_after_s: float) -> bool:
         """Claim an event id; False when another attempt holds it (finished, or still fresh)."""
         now = utcnow()
+        stale = now - timedelta(seconds=takeover_after_s)
+        dialect = self.database.engine.dialect.name
+        if dialect in UPSERTS:  # one statement, one round trip: claims gate the acknowledgement, even under load
+            table = ProcessedEvent.__table__
+            statement = UPSERTS[dialect](table).values(key=key, claimed_at=now, done=False).on_conflict_do_update(
+                index_elements=[table.c.key], set_={"claimed_at": now},
+                where=table.c.done.is_(False) & (table.c.claimed_at < stale),
+            ).returning(table.c.key)
+            with self.database.engine.begin() as connection:
+                return connection.execute(statement).first() is not None
         try:
             with self.database.transaction() as session:
                 session.add(ProcessedEvent(key=key, claimed_at=now, done=False))
             return True
         except IntegrityError:
             pass
-        stale = now - timedelta(seconds=takeover_after_s)
         with self.database.transaction() as session:
             taken = session.execute(
                 update(ProcessedEvent)
@@ -83,6 +95,11 @@ class ConversationStore:
                 .values(claimed_at=now)
             )
             return bool(getattr(taken, "rowcount", 0) == 1)
+
+    def release(self, key: str) -> None:
+        """Withdraw an unfinished claim (its request was refused), so a redelivery may claim it again."""
+        with self.database.transaction() as session:
+            session.execute(delete(ProcessedEvent).where(ProcessedEvent.key == key, ProcessedEvent.done.is_(False)))
 
     def finish(self, key: str) -> None:
         """Mark a claimed event as handled, so no later retry takes it over."""

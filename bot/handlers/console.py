@@ -54,7 +54,7 @@ def render_reply(reply: Reply) -> str:
     if reply.problem:
         return "\n".join([*lines, reply.problem])
     if reply.answer is not None:
-        lines.append(reply.answer.answer)
+        lines += [*(reply.answer.notes if reply.answer.fallback_reason else ()), reply.answer.answer]
         lines += [f"  [{c.n}] {c.url}" for c in reply.answer.citations if c.url]
         return "\n".join(lines)
     if reply.match is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.i18n import t
+from bot.knowledge.inert import sanitize
 from bot.knowledge.keyword import tokenize
 from bot.knowledge.retrieval import Hit, Retriever, SearchResult
 from bot.language import detect_language
@@ -89,7 +90,8 @@ class ExtractiveAnswerer:
         lines = [t("intro", language), ""]
         for n, hit in enumerate(result.hits, start=1):
             chunk_language = str(hit.chunk.meta.get("language", language))
-            quote = best_quote(hit.chunk.text, result.query_tokens, chunk_language)
+            text, _ = sanitize(hit.chunk.text)  # a document's "ignore your instructions …" is never quoted
+            quote = best_quote(text, result.query_tokens, chunk_language)
             citation = cite(hit, n, quote)
             citations.append(citation)
             lines.append(f"[{n}] {citation.label} ({citation.title}): “{quote}”")

@@ -132,6 +132,8 @@ def _ask_streaming(service: Any, question: Question) -> int:
     else:
         if printed:
             print("\n\n" + (t("generated_replaced", answer.language) if answer.fallback_reason else "—") + "\n")
+        elif answer.fallback_reason:
+            print("\n".join(answer.notes) + "\n")
         print(answer.answer)
     for citation in answer.citations:
         print(f"  [{citation.n}] {citation.label}" + (f" {citation.url}" if citation.url else ""))

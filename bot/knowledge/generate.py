@@ -23,6 +23,7 @@ from bot.config import LLMSettings
 from bot.i18n import t
 from bot.knowledge.answer import ExtractiveAnswerer, best_quote, cite
 from bot.knowledge.glossary import Glossary
+from bot.knowledge.inert import REMOVED, sanitize  # noqa: F401  (REMOVED: part of this module's API)
 from bot.knowledge.llm import ChatMessage, ChatModel, LLMError, estimate_tokens
 from bot.knowledge.prompting import language_name, load_prompt
 from bot.knowledge.retrieval import SearchResult
@@ -34,30 +35,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Compute = Callable[..., Awaitable[Any]]
 MAX_DROPPED_SHARE = 0.5
-REMOVED = "[instruction-like text removed]"
+UNVERIFIABLE = frozenset({"malformed", "unverified", "empty"})  # the model answered, but unusably
 HISTORY_CHARS = 1200
 MAX_QUESTION_CHARS = 500
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompt|everything above)\b"
-    r"|\b(ignorer|glem|se bort fra)\b.{0,40}\b(instruktion\w*|regler\w*|prompt)"
-    r"|\b(ignorera|glöm|bortse från)\b.{0,40}\b(instruktion\w*|regler\w*|prompt)"
-    r"|\b(ignoriere|ignorieren|vergiss|vergessen|missachte)\b.{0,40}\b(anweisung\w*|regeln|prompt|instruktion\w*)"
-    r"|\bsystem ?prompt|\byou are now\b|\bdu er nu\b|\bdu är nu\b|\bdu bist (jetzt|nun)\b",
-    re.IGNORECASE | re.DOTALL,
-)
-_TAG = re.compile(r"<\s*/?\s*sources?\b", re.IGNORECASE)
-_SOURCE_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def sanitize(text: str) -> tuple[str, int]:
-    """Retrieved text as inert data: instruction-like sentences removed, source delimiters defused."""
-    kept, removed = [], 0
-    for paragraph in re.split(r"(\n\s*\n)", _TAG.sub("‹source", text)):
-        sentences = _SOURCE_SENTENCE.split(paragraph)
-        clean = [REMOVED if _INJECTION.search(s) else s for s in sentences]
-        removed += sum(c == REMOVED for c in clean)
-        kept.append(" ".join(clean) if len(sentences) > 1 else clean[0])
-    return "".join(kept), removed
 
 
 def _cut(text: str, limit: int) -> str:
@@ -215,10 +195,12 @@ class GroundedAnswerer:
     def fallback(self, question: Question, language: str, result: SearchResult, reason: str,
                  problems: list[str]) -> Answer:
         """The extractive answer in place of a generated one, with the reason logged and recorded."""
-        log.warning("generated answer replaced by the extractive answer (%s) for %r: %s", reason,
-                    question.text[:80], "; ".join(problems) or "no detail")
+        log.warning("generated answer replaced by the extractive answer (%s): %s", reason,
+                    "; ".join(problems) or "no detail")  # never the user's question: logs hold no message texts
+        log.debug("the question of that answer: %r", question.text[:200])
         answer = self.extractive.compose(question, language, result)
-        return replace(self._mark(answer), fallback_reason=reason, problems=tuple(problems))
+        note = t("generated_replaced" if reason in UNVERIFIABLE else "generated_unavailable", language)
+        return replace(self._mark(answer), fallback_reason=reason, problems=tuple(problems), notes=(note,))
 
     def _mark(self, answer: Answer) -> Answer:
         return replace(answer, model=self.model.name, prompt_version=self.prompt.version)

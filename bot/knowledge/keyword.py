@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -21,9 +22,16 @@ _STOPWORDS = {
 _TOKEN = re.compile(r"[0-9a-zæøåäöüßéè]+")
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(_STEMMERS.get(language, "english"))
+    """This thread's stemmer: a snowball stemmer keeps its word in itself while stemming, so threads (the answer
+    workers, the match index build) sharing one corrupt each other's stems or crash with an IndexError."""
+    stemmers: dict[str, snowballstemmer.stemmer] = _LOCAL.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(_STEMMERS.get(language, "english"))
+    return stemmers[language]
 
 
 @lru_cache(maxsize=200_000)

@@ -141,8 +141,10 @@ def _load_pdf(data: bytes) -> LoadedDocument:
         title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except PdfReadError as exc:
         raise LoadError(f"corrupt or unreadable PDF: {exc}") from exc
+    except Exception as exc:  # a damaged file makes the parser fail in any number of ways: all mean "unreadable"
+        raise LoadError(f"corrupt or unreadable PDF: {type(exc).__name__}: {exc}") from exc
     text = "\n\n".join(pages)
     if not text.strip():
         raise LoadError("PDF has no extractable text (scanned images need OCR first)")
@@ -150,14 +152,16 @@ def _load_pdf(data: bytes) -> LoadedDocument:
 
 
 def _load_docx(data: bytes) -> LoadedDocument:
-    import zipfile
+    try:
+        return _read_docx(data)
+    except Exception as exc:  # zip, deflate, XML or package errors of a damaged file: all mean "unreadable"
+        raise LoadError(f"corrupt or unreadable DOCX: {type(exc).__name__}: {exc}") from exc
 
+
+def _read_docx(data: bytes) -> LoadedDocument:
     from docx import Document as open_docx
 
-    try:
-        document = open_docx(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise LoadError(f"corrupt or unreadable DOCX: {exc}") from exc
+    document = open_docx(io.BytesIO(data))
     lines: list[str] = []
     for paragraph in document.paragraphs:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""

@@ -74,9 +74,11 @@ def counts(database: Database) -> dict[str, int]:
 
 
 def ensure_sample(database: Database, directory_dir: Path) -> ImportReport | None:
-    """On an empty directory, import the shipped sample directory; otherwise do nothing."""
-    if counts(database)["organizations"]:
-        return None
-    files = sorted(directory_dir.glob("*.jsonl"), key=lambda p: (SAMPLE_ORDER.index(p.stem)
-                                                                  if p.stem in SAMPLE_ORDER else 99, p.name))
-    return import_files(database, files)
+    """On an empty directory, import the shipped sample directory; otherwise do nothing (replicas starting together
+    take turns, so only the first imports)."""
+    with database.exclusive("sample-directory"):
+        if counts(database)["organizations"]:
+            return None
+        files = sorted(directory_dir.glob("*.jsonl"), key=lambda p: (SAMPLE_ORDER.index(p.stem)
+                                                                      if p.stem in SAMPLE_ORDER else 99, p.name))
+        return import_files(database, files)

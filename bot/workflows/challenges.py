@@ -139,7 +139,7 @@ def add_interest(database: Database, actor: Actor, challenge_id: int,
         try:
             with database.transaction() as session:
                 row = session.get(ChallengeRow, challenge_id)
-                if row is None:
+                if row is None or (row.platform, row.workspace) != (actor.platform, actor.workspace):
                     return None
                 key = (challenge_id, actor.platform, actor.workspace, actor.user)
                 new = session.get(InterestRow, key) is None

@@ -13,7 +13,8 @@ from bot.config import Settings
 from bot.workflows.types import Channel, Digest
 
 # Platform → "module:function(settings, engine, digest, language) -> message reference" that posts a digest.
-DIGEST_PUBLISHERS = {"slack": "bot.handlers.slack.broker_slack:post_digest"}
+DIGEST_PUBLISHERS = {"slack": "bot.handlers.slack.broker_slack:post_digest",
+                     "teams": "bot.handlers.teams.broker:post_digest"}
 REPORT_KINDS = ("outcomes", "intros", "pushes", "challenges", "gaps")
 
 
@@ -27,7 +28,8 @@ def register(sub: Any) -> None:
     report.set_defaults(run=run_report)
 
     digest = sub.add_parser("digest", help="post (or print) a channel's digest of new challenges and matches")
-    digest.add_argument("--channel", required=True, help="channel id, e.g. C0123ABCD")
+    digest.add_argument("--channel", required=True,
+                        help="channel id, e.g. C0123ABCD (Slack) or 19:…@thread.tacv2 (Teams)")
     digest.add_argument("--since", help="7d, 24h or a date (default: end of the previous digest or digest_days)")
     digest.add_argument("--until", help="end of the period (default: now)")
     digest.add_argument("--platform", default="slack", help="slack (default) or teams")

@@ -3,16 +3,19 @@
 Removed: profiles (with interests, needs, consent), the person's own turns and all feedback on them, the person's
 feedback, intro requests and "not relevant" verdicts elsewhere, and interest in challenges. Records that belong to
 the network rather than the person — pushes a broker made, challenges a buyer published, intro requests a broker
-handled — are kept but no longer name the person (user id and e-mail are blanked).
+handled — are kept but no longer name the person (user id and e-mail are blanked). The references of the person's
+personal chats with the Teams app (``teams_conversations``) are removed too; channel and group chat references
+belong to the conversation and are kept.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, false, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.conversations.models import FeedbackRow, ProfileRow, TurnRow
 from bot.db import Database
+from bot.handlers.teams.references import TeamsConversationRow
 from bot.workflows.models import ChallengeRow, InterestRow, PushRow
 from bot.workflows.types import Erasure
 
@@ -75,6 +78,10 @@ def forget(database: Database, person: str, platform: str | None = None, workspa
                         user_id=FORGOTTEN, user_email=None)),
                 "intros_handled_anonymised": session.execute(update(FeedbackRow).where(
                     FeedbackRow.handled_by.in_(ids)).values(handled_by=FORGOTTEN)),
+                "teams_personal_chats": session.execute(delete(TeamsConversationRow).where(
+                    TeamsConversationRow.kind == "personal", TeamsConversationRow.user_id.in_(ids),
+                    *([TeamsConversationRow.tenant_id == workspace] if workspace is not None else []),
+                    *([] if platform in (None, "teams") else [false()]))),
             }
             removed = {name: int(getattr(done, "rowcount", 0) or 0) for name, done in counts.items()}
             result = Erasure(sorted(ids), removed, dry_run)

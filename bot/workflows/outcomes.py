@@ -37,6 +37,11 @@ def _outcome(row: FeedbackRow, turn: TurnRow) -> Outcome:
                    row.reason, row.comment, row.handled_by, row.handled_at, row.note)
 
 
+def _same_workspace(turn: TurnRow, actor: Actor) -> bool:
+    """Whether a turn belongs to the actor's Slack workspace or Teams tenant (ids from buttons are not trusted)."""
+    return (turn.platform, turn.workspace) == (actor.platform, actor.workspace)
+
+
 def record(database: Database, actor: Actor, turn_id: int, kind: str, org: str, verdict: str,
            reason: str | None = None, comment: str | None = None) -> tuple[Outcome, bool] | None:
     """Store a verdict on one suggestion of a turn; (outcome, whether the verdict is new), None if the turn is gone.
@@ -48,7 +53,7 @@ def record(database: Database, actor: Actor, turn_id: int, kind: str, org: str, 
         try:
             with database.transaction() as session:
                 turn = session.get(TurnRow, turn_id)
-                if turn is None:
+                if turn is None or not _same_workspace(turn, actor):
                     return None
                 row = session.scalars(select(FeedbackRow).where(
                     FeedbackRow.turn_id == turn_id, FeedbackRow.user_id == actor.user, FeedbackRow.target == target,
@@ -86,7 +91,7 @@ def set_status(database: Database, intro_id: int, status: str, broker: Actor,
         if row is None or row.verdict != INTRO:
             return None
         turn = session.get(TurnRow, row.turn_id)
-        if turn is None:
+        if turn is None or not _same_workspace(turn, broker):
             return None
         row.status, row.handled_by, row.handled_at = status, broker.user, utcnow()
         if note is not None:

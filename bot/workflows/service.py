@@ -275,7 +275,7 @@ class Workflows:
                         language: str) -> tuple[Challenge, list[Interest]] | Refusal:
         """Who is interested in a challenge (organisations as "Name (CC)"): for brokers and the challenge's author."""
         challenge = await self.challenge(challenge_id)
-        if challenge is None:
+        if challenge is None or (challenge.platform, challenge.workspace) != (actor.platform, actor.workspace):
             return Refusal("not_found", t("ch_not_found", language))
         if challenge.user != actor.user:
             refused = self.refuse(actor, Role.BROKER, "act_interest_list", language)

@@ -1,6 +1,6 @@
 """A local aiohttp server that plays Slack at the network edge: the Web API, response_url, Socket Mode's WebSocket.
 
-It records every call, can answer 429 (with Retry-After) or an error for chosen methods, and can hold a method
+It records every call, can answer 429 (with Retry-After), a 5xx or an error for chosen methods, and can hold a method
 until the test releases it (to prove the ack came first).
 """
 
@@ -37,6 +37,8 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
+    retry_after: str = "0"  # the Retry-After header of those 429s
+    server_errors: dict[str, list[int]] = field(default_factory=dict)  # method → HTTP statuses to answer first
     errors: dict[str, list[str]] = field(default_factory=dict)
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -104,7 +106,12 @@ class FakeSlack:
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
             await self._record(Call(method, params, token, 429))
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": self.retry_after})
+        if self.server_errors.get(method):
+            status = self.server_errors[method].pop(0)
+            await self._record(Call(method, params, token, status))
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
         if self.errors.get(method):
             error = self.errors[method].pop(0)
             await self._record(Call(method, params, token, 400))

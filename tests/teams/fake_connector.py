@@ -47,11 +47,17 @@ class Sent:
 
 @dataclass
 class FakeConnector:
-    """The fake; ``url`` is the ``serviceUrl`` to put into activities."""
+    """The fake; ``url`` is the ``serviceUrl`` to put into activities. ``members`` answers roster look-ups
+    (``GET …/members/{id}``, by ``29:`` id) the way Teams does, with e-mail and user principal name."""
 
     sent: list[Sent] = field(default_factory=list)
     refuse: int = 0
     url: str = ""
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[int] = field(default_factory=list)  # statuses (429, 5xx) for the next message activities
+    retry_after: str | None = None  # the Retry-After header sent with those failures
+    failed: list[tuple[int, float]] = field(default_factory=list)  # (status, time) of each answered failure
+    looked_up: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._server: TestServer | None = None
@@ -64,6 +70,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
         app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         self.url = str(self._server.make_url("/"))
@@ -94,9 +101,22 @@ class FakeConnector:
         if self.refuse > 0 and body.get("type") == "message":
             self.refuse -= 1
             return web.json_response({"error": {"code": "BadArgument", "message": "refused"}}, status=400)
+        if self.failures and body.get("type") == "message":
+            status = self.failures.pop(0)
+            self.failed.append((status, time.perf_counter()))
+            headers = {"Retry-After": self.retry_after} if self.retry_after is not None else None
+            return web.json_response({"error": {"code": "ServiceError", "message": "try again"}}, status=status,
+                                     headers=headers)
         sent = Sent(request.method, request.match_info["conversation"], request.match_info.get("reply_to"), body,
                     request.headers.get("Authorization"))
         async with self._changed:
             self.sent.append(sent)
             self._changed.notify_all()
         return web.json_response({"id": f"activity-{next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        conversation, member = request.match_info["conversation"], request.match_info["member"]
+        self.looked_up.append((conversation, member))
+        if member not in self.members:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response(self.members[member])

@@ -42,8 +42,10 @@ def _value(values: dict[str, Any], block: str, key: str) -> Any:
 
 def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
     """Listen to the buttons of answers, match cards and App Home, and to the feedback and profile modals."""
-    async def turn_of(value: str) -> Turn | None:
-        return await assistant.turn(int(value.split("|", 1)[0]))
+    async def turn_of(value: str, body: dict[str, Any]) -> Turn | None:
+        """The turn a button names, only when it belongs to the clicking user's workspace."""
+        within = slack_place(body, "", None, body["user"]["id"])
+        return await assistant.turn(int(value.split("|", 1)[0]), within)
 
     async def record(body: dict[str, Any], respond: Any, turn: Turn | None, verdict: str, target: str,
                      thanks: str) -> bool:
@@ -63,14 +65,14 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
     @app.action("feedback_up")
     async def on_helpful(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()
-        turn = await turn_of(action["value"])
+        turn = await turn_of(action["value"], body)
         await record(body, respond, turn, "up", "", t("thanks_up", turn.language if turn else "en"))
 
     @app.action("feedback_down")
     async def on_unhelpful(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                            client: AsyncWebClient) -> None:
         await ack()
-        turn = await turn_of(action["value"])
+        turn = await turn_of(action["value"], body)
         language = turn.language if turn else "en"
         if await record(body, respond, turn, "down", "", t("thanks_down", language)) and turn is not None:
             await open_view(client, body["trigger_id"], feedback_modal(language, turn.id), responder(respond),
@@ -103,7 +105,7 @@ def register(app: AsyncApp, assistant: Assistant, settings: Settings) -> None:
                               client: AsyncWebClient) -> None:
         await ack()
         _, kind, org = action["value"].split("|", 2)
-        turn = await turn_of(action["value"])
+        turn = await turn_of(action["value"], body)
         name = _name(turn, kind, org) if turn else org
         language = turn.language if turn else "en"
         if await record(body, respond, turn, "dismiss", f"{kind}:{org}", t("dismiss_done", language).format(name=name)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -40,7 +41,9 @@ def clean_text(text: str, bot_user_id: str | None) -> str:
 
 def slack_place(body: dict[str, Any], channel: str, thread: str | None, user: str) -> Place:
     """The core's ``Place`` for a Slack conversation (workspace = team, or enterprise for org-wide installs)."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or body.get("enterprise_id") or ""
+    author = body["user"] if isinstance(body.get("user"), dict) else {}  # org-wide installs: the team is only here
+    team = (body.get("team_id") or (body.get("team") or {}).get("id") or author.get("team_id")
+            or body.get("enterprise_id") or "")
     return Place("slack", str(team), channel, thread or "", user)
 
 
@@ -121,11 +124,31 @@ async def report_failure(deliver: Deliver, language: str, error: BaseException) 
         log.exception("could not tell the user about failure %s", reference)
 
 
+class PendingClaim(str):
+    """A claim key whose claim the database had not decided when the event was acknowledged."""
+
+    attempt: asyncio.Future[bool]
+
+    def __new__(cls, key: str, attempt: asyncio.Future[bool]) -> PendingClaim:
+        claim = super().__new__(cls, key)
+        claim.attempt = attempt
+        return claim
+
+
 async def serve_request(assistant: Assistant, command: str, request: Request, deliver: Deliver,
                         progress: Progress | None = None, claim: str | None = None,
                         streamer: Streamer | None = None) -> None:
     """Run ``request`` through the core and deliver the rendered reply (streamed when a model writes answers and
-    a ``streamer`` is given); every failure reaches the user."""
+    a ``streamer`` is given); every failure reaches the user. A pending claim is waited for first: when another
+    attempt or replica has the event, nothing happens; when the database fails, the user is told."""
+    if isinstance(claim, PendingClaim):
+        try:
+            if not await assistant.settle_claim(claim, claim.attempt):
+                log.info("duplicate delivery ignored after the acknowledgement: %s", claim)
+                return
+        except Exception as exc:
+            await report_failure(deliver, detect_language(request.text), exc)
+            return
     ok = False
     try:
         if progress:
@@ -142,7 +165,10 @@ async def serve_request(assistant: Assistant, command: str, request: Request, de
         if progress:
             await progress.stop(ok)
         if claim:
-            await assistant.finish(claim)
+            try:
+                await assistant.finish(claim)
+            except Exception:  # the database went away meanwhile: a late retry may answer once more
+                log.exception("could not mark %s as answered", claim)
 
 
 def responder(respond: Any) -> Deliver:

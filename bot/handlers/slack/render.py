@@ -68,9 +68,10 @@ def answer_blocks(answer: Answer) -> list[Block]:
     """The answer, then each cited provision as a quote with a linked context block, then the disclaimer."""
     if answer.generated and not answer.abstained:
         return generated_blocks(answer)
+    told = context(*(f"⚠️ {escape(note)}" for note in answer.notes)) if answer.notes else []  # e.g. model down
     if answer.abstained or not answer.citations:
-        return [*sections(escape(answer.answer)), *context(escape(answer.disclaimer))]
-    blocks = sections(escape(t("intro", answer.language)))
+        return [*told, *sections(escape(answer.answer)), *context(escape(answer.disclaimer))]
+    blocks = [*told, *sections(escape(t("intro", answer.language)))]
     for citation in answer.citations:
         quote = "\n".join(f"> {line}" for line in escape(citation.text).splitlines() if line.strip())
         title = f" — {escape(citation.title)}" if citation.title and citation.title != citation.label else ""

@@ -14,6 +14,8 @@ from slack_bolt.app.async_app import AsyncApp
 from bot.assistant import Assistant
 from bot.config import Settings
 from bot.handlers.slack.app import build_app
+from bot.handlers.slack.guard import bolt_request, replayed, request_id_middleware
+from bot.webguard import error
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +24,10 @@ class SlackSurface:
     """The Bolt app plus its HTTP routes or Socket Mode connection, tied to the web server's lifecycle."""
 
     def __init__(self, settings: Settings, assistant: Assistant) -> None:
-        self.settings = settings
+        self.settings, self.assistant = settings, assistant
         self.app: AsyncApp = build_app(settings, assistant)
+        if settings.slack.socket_mode:
+            self.app.middleware(request_id_middleware)
         self.socket: AsyncSocketModeHandler | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -40,9 +44,14 @@ class SlackSurface:
         server.on_cleanup.append(self.stop)
 
     async def events(self, request: web.Request) -> web.Response:
-        """Every signed request from Slack: Bolt verifies, acks within 3 s and runs listeners after the ack."""
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        """Every signed request from Slack: checked (401, 400), then Bolt acks within 3 s and runs listeners after."""
+        checked = await bolt_request(request, self.settings.slack)
+        if isinstance(checked, web.Response):
+            return checked
+        if await replayed(checked, self.assistant.claim):
+            log.warning("a replayed Slack request was refused")
+            return error(401, "replayed request")
+        return await to_aiohttp_response(await self.app.async_dispatch(checked))
 
     async def install(self, request: web.Request) -> web.Response:
         """The "Add to Slack" page of the OAuth install."""

@@ -1,10 +1,9 @@
 """Card buttons, whether they arrive as ``Action.Execute`` invokes or as ``Action.Submit`` messages: 👍/👎 and
-"what was wrong", intro requests, not relevant, and the need form. Each returns the confirmation to show and
-any card to post after it."""
+"what was wrong", and the need form here; intro requests, not relevant and the other broker workflow buttons in
+``broker.TeamsBroker``. Each returns the confirmation to show and any card to post after it."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -12,9 +11,11 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.assistant import Assistant, Request
 from bot.config import TeamsSettings
-from bot.conversations import Turn
-from bot.handlers.teams.cards import CardMessage, feedback_form, notice
-from bot.handlers.teams.delivery import Delivery, Later
+from bot.conversations import Place, Turn
+from bot.handlers.teams.broker import VERBS as BROKER_VERBS
+from bot.handlers.teams.broker import TeamsBroker
+from bot.handlers.teams.cards import CardMessage, feedback_form
+from bot.handlers.teams.delivery import Delivery
 from bot.handlers.teams.parse import teams_place
 from bot.handlers.teams.references import ReferenceStore
 from bot.handlers.teams.render import failure
@@ -23,12 +24,7 @@ from bot.intent import Intent
 from bot.language import LANGUAGES, detect_language
 
 log = logging.getLogger(__name__)
-VERBS = frozenset({"feedback_up", "feedback_down", "feedback_details", "intro_request", "not_relevant", "need"})
-
-
-def _name(turn: Turn, kind: str, org: str) -> str:
-    listed = turn.result.get("suppliers" if kind == "supplier" else "peers") or []
-    return next((s["name"] for s in listed if s.get("id") == org), org)
+VERBS = frozenset({"feedback_up", "feedback_down", "feedback_details", "need"}) | BROKER_VERBS
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -40,19 +36,21 @@ class CardActions:
     """Stores what users say about answers and suggestions through the core, and starts matches from the form."""
 
     def __init__(self, assistant: Assistant, delivery: Delivery, settings: TeamsSettings,
-                 references: ReferenceStore) -> None:
+                 references: ReferenceStore, broker: TeamsBroker) -> None:
         self.assistant, self.delivery, self.settings, self.references = assistant, delivery, settings, references
+        self.broker = broker
 
     async def act(self, context: TurnContext, verb: str, data: dict[str, Any]) -> tuple[str, list[CardMessage]]:
         """Carry out one button's action: the text that confirms it (or says what went wrong), and cards to post."""
         if verb == "need":
             return await self._need(context, data), []
-        turn = await self._turn(data)
+        if verb in BROKER_VERBS:
+            return await self.broker.act(context, verb, data)
+        turn = await self._turn(data, teams_place(context.activity))
         language = turn.language if turn else _language(data)
         if turn is None:
             return t("turn_missing", language), []
         user = teams_place(context.activity).user
-        kind, org = _text(data, "kind"), _text(data, "org")
         try:
             if verb == "feedback_up":
                 await self.assistant.feedback(turn.id, user, "up")
@@ -64,20 +62,14 @@ class CardActions:
                 reason, comment = _text(data, "reason") or None, _text(data, "comment") or None
                 await self.assistant.feedback(turn.id, user, "down", "", reason, comment)
                 return t("thanks_details", language), []
-            if verb == "intro_request":
-                await self.assistant.feedback(turn.id, user, "intro", f"{kind}:{org}")
-                await self._tell_brokers(context, turn, _name(turn, kind, org))
-                return t("intro_done", language).format(name=_name(turn, kind, org)), []
-            if verb == "not_relevant":
-                await self.assistant.feedback(turn.id, user, "dismiss", f"{kind}:{org}")
-                return t("dismiss_done", language).format(name=_name(turn, kind, org)), []
         except Exception as exc:
             return failure(language, exc).summary, []
         raise ValueError(f"unknown card action {verb!r}")
 
-    async def _turn(self, data: dict[str, Any]) -> Turn | None:
+    async def _turn(self, data: dict[str, Any], within: Place) -> Turn | None:
+        """The turn a card names, only in the clicking user's tenant (card data comes from the client)."""
         try:
-            return await self.assistant.turn(int(str(data.get("turn"))))
+            return await self.assistant.turn(int(str(data.get("turn"))), within)
         except ValueError:
             return None
 
@@ -94,23 +86,6 @@ class CardActions:
         request = Request(need, teams_place(context.activity), Intent.MATCH, country, cpv, use_history=False)
         self.delivery.later(context, request)
         return t("working", language).format(what=t("understood_match", language))
-
-    async def _tell_brokers(self, context: TurnContext, turn: Turn, name: str) -> None:
-        """Post an intro request into ``teams.broker_channel`` (a channel where the app is installed)."""
-        channel = self.settings.broker_channel
-        if not channel:
-            return
-        stored = await asyncio.to_thread(self.references.get, channel)
-        if stored is None or not stored.installed:
-            log.warning("teams.broker_channel %s is not a conversation where the app is installed", channel)
-            return
-        author = context.activity.from_property
-        who = (author.name if author else None) or teams_place(context.activity).user
-        text = t("intro_notice", turn.language).format(user=who, name=name, need=turn.text)
-        try:
-            await Later.from_stored(context.adapter, stored).send([notice(text)])
-        except Exception:
-            log.exception("broker channel %s not notified of an intro request", channel)
 
 
 def _language(data: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any
 
 from microsoft_agents.activity import ActivityTypes, AdaptiveCardInvokeResponse, load_configuration_from_env
@@ -23,26 +24,23 @@ from microsoft_agents.hosting.core.app.adaptive_card import factory
 from bot.assistant import Assistant, Request
 from bot.config import Settings, TeamsSettings
 from bot.handlers.teams.actions import VERBS, CardActions
+from bot.handlers.teams.broker import TeamsBroker
 from bot.handlers.teams.cards import help_message, need_form, notice
 from bot.handlers.teams.delivery import Delivery
-from bot.handlers.teams.parse import claim_key, clean_text, command, stored_conversation, teams_place
+from bot.handlers.teams.parse import claim_key, clean_text, command, locale_language, stored_conversation, teams_place
 from bot.handlers.teams.references import ReferenceStore
 from bot.handlers.teams.render import failure, send_all
-from bot.language import LANGUAGES, detect_language
+from bot.handlers.teams.retry import RetryingClientFactory
+from bot.language import detect_language
 
 log = logging.getLogger(__name__)
 _VERB = re.compile("^(" + "|".join(sorted(VERBS)) + ")$")
+CLAIM_WAIT_S = 4.0  # a slow claim comes off teams.reply_budget_s: the turn stays within the connector's 15 s
 
 
 def sdk_configuration(teams: TeamsSettings) -> dict[str, Any]:
     """The SDK's configuration tree from the ``CONNECTIONS__*`` variables kept in the settings."""
     return load_configuration_from_env({key: value.get_secret_value() for key, value in teams.sdk_env.items()})
-
-
-def locale_language(locale: str | None) -> str:
-    """The Teams client's language when we speak it (``de-DE`` → ``de``), else English."""
-    language = (locale or "").split("-", 1)[0].lower()
-    return language if language in LANGUAGES else "en"
 
 
 class TeamsBot:
@@ -51,11 +49,13 @@ class TeamsBot:
     def __init__(self, settings: Settings, assistant: Assistant) -> None:
         self.assistant = assistant
         self.connections = MsalConnectionManager(**sdk_configuration(settings.teams))
-        self.adapter = CloudAdapter(connection_manager=self.connections)
+        self.adapter = CloudAdapter(connection_manager=self.connections,  # 429 and 5xx from the connector: retried
+                                    channel_service_client_factory=RetryingClientFactory(self.connections))
         self.adapter.on_turn_error = self._turn_error  # the default sends the exception text to the user
         self.references = ReferenceStore(assistant.conversations.database)
         self.delivery = Delivery(assistant, settings.teams)
-        self.actions = CardActions(assistant, self.delivery, settings.teams, self.references)
+        self.broker = TeamsBroker(assistant, settings, self.references)
+        self.actions = CardActions(assistant, self.delivery, settings.teams, self.references, self.broker)
         # Conversation context lives in our database, so the SDK's per-turn state needs no storage scopes.
         options = ApplicationOptions(storage=MemoryStorage(), start_typing_timer=False,
                                      remove_recipient_mention=True, turn_state_factory=TurnState,
@@ -82,11 +82,20 @@ class TeamsBot:
     async def on_message(self, context: TurnContext, _state: TurnState) -> None:
         """A personal or group chat message, or a channel post that @mentions the bot (mention already removed)."""
         activity = context.activity
+        started = time.monotonic()
         key = claim_key(activity)
-        if not await self.assistant.claim(key):
+        if not await self.assistant.claim(key, within=CLAIM_WAIT_S):
             log.info("duplicate Teams delivery ignored: %s", key)
             return
         await self.remember(context)
+        try:
+            handled = await self.broker.command(context, clean_text(activity.text))  # push, peers, profile …
+        except BaseException:
+            await self.assistant.finish(key)
+            raise
+        if handled:
+            await self.assistant.finish(key)
+            return
         intent, text, wants_form = command(clean_text(activity.text))
         place = teams_place(activity)
         if wants_form:
@@ -94,7 +103,8 @@ class TeamsBot:
             await send_all(context, [need_form(profile.language or locale_language(activity.locale), profile.country)])
             await self.assistant.finish(key)
             return
-        await self.delivery.serve(context, Request(text, place, intent=intent), key)
+        await self.delivery.serve(context, Request(text, place, intent=intent), key,
+                                  spent_s=time.monotonic() - started)
 
     async def on_execute(self, context: TurnContext, _state: TurnState, data: Any) -> AdaptiveCardInvokeResponse:
         """An ``Action.Execute`` button: act, post any follow-up card, answer the invoke with the confirmation."""

@@ -159,7 +159,8 @@ def feedback_form(language: str, turn_id: int) -> CardMessage:
 def help_message(language: str, greeting: bool = False) -> CardMessage:
     """What the bot can do, the commands, and the need form one click away (after a greeting on install)."""
     commands = (("ask …", "help_ask"), ("match …", "help_match"), ("peers …", "help_peers"),
-                ("need", "teams_help_form"))
+                ("need", "teams_help_form"), ("profile", "help_profile"), ("challenge", "help_challenge"),
+                ("push #channel …", "help_push"), ("brokers", "teams_help_brokers"))
     body = [rich(run(t("help_intro", language))),
             *[rich(run("• "), run(name, code=True), run(f" — {t(key, language)}")) for name, key in commands],
             rich(run(t("help_mention", language), subtle=True))]

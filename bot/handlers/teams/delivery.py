@@ -60,9 +60,11 @@ class Delivery:
         self.assistant, self.settings = assistant, settings
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def serve(self, context: TurnContext, request: Request, claim: str | None = None) -> None:
+    async def serve(self, context: TurnContext, request: Request, claim: str | None = None,
+                    spent_s: float = 0.0) -> None:
         """Typing at once; the reply in the turn, or a short note now and the reply as a follow-up. A personal chat
-        sees a model's answer as it is written (a stream needs no follow-up: it shows progress from the start)."""
+        sees a model's answer as it is written (a stream needs no follow-up: it shows progress from the start).
+        ``spent_s``: how much of the turn already went (e.g. on a slow claim), taken off the reply budget."""
         language = detect_language(request.text) if request.text else "en"
         streaming = self.assistant.streams and _personal(context)
         work = None if streaming else asyncio.ensure_future(self.assistant.reply(request))
@@ -73,7 +75,7 @@ class Delivery:
             if work is None:
                 await TeamsStreamer(context, language).serve(self.assistant.stream(request))
                 return
-            stream = await self._wait(context, work, language)
+            stream = await self._wait(context, work, language, spent_s)
             if not work.done():
                 await self._deliver(context, [notice(t("teams_still_working", language))], stream)
                 self.spawn(self._follow_up(work, later, language, claim))
@@ -90,13 +92,13 @@ class Delivery:
         self.spawn(self._follow_up(asyncio.ensure_future(self.assistant.reply(request)), Later.from_turn(context),
                                    language, None))
 
-    async def _wait(self, context: TurnContext, work: asyncio.Future[Reply], language: str
+    async def _wait(self, context: TurnContext, work: asyncio.Future[Reply], language: str, spent_s: float = 0.0
                     ) -> StreamingResponse | None:
         """Wait for the reply within the turn's budget, renewing the typing indicator; personal chats get a
         stream with a progress line once the wait is noticeable (Teams streams only in personal chats)."""
         loop = asyncio.get_running_loop()
         start = loop.time()
-        budget, every = self.settings.reply_budget_s, max(0.5, self.settings.typing_every_s)
+        budget, every = max(0.0, self.settings.reply_budget_s - spent_s), max(0.5, self.settings.typing_every_s)
         stream_at = self.settings.stream_after_s if _personal(context) else budget
         stream: StreamingResponse | None = None
         next_typing = every
@@ -104,7 +106,9 @@ class Delivery:
             if stream is None and loop.time() - start >= stream_at:
                 stream = StreamingResponse(context)
                 stream.queue_informative_update(t("teams_working", language))
-            wake = min(budget, next_typing, budget if stream is not None else stream_at)
+            # A stream shows progress itself: no more typing indicators, so wake only at the budget (waking for a
+            # typing time long past would spin the event loop until the answer comes).
+            wake = budget if stream is not None else min(budget, next_typing, stream_at)
             await asyncio.wait({work}, timeout=max(0.0, wake - (loop.time() - start)))
             if not work.done() and stream is None and loop.time() - start >= next_typing:
                 await context.send_activity(Activity(type=ActivityTypes.typing))

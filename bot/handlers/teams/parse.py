@@ -14,6 +14,7 @@ from microsoft_agents.hosting.core.app.proactive import Conversation
 from bot.conversations import Place
 from bot.handlers.teams.references import StoredConversation
 from bot.intent import Intent
+from bot.language import LANGUAGES
 
 PLATFORM = "teams"
 THREAD_MARK = ";messageid="
@@ -64,6 +65,12 @@ def teams_place(activity: Activity) -> Place:
     """The core's ``Place``: tenant, conversation (channel), thread root (channels only) and author."""
     base, root = split_conversation(activity.conversation.id if activity.conversation else "")
     return Place(PLATFORM, fit(tenant_of(activity)), fit(base), fit(root), fit(user_of(activity)))
+
+
+def locale_language(locale: str | None) -> str:
+    """The Teams client's language when we speak it (``de-DE`` → ``de``), else English."""
+    language = (locale or "").split("-", 1)[0].lower()
+    return language if language in LANGUAGES else "en"
 
 
 def clean_text(text: str | None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, String, select
+from sqlalchemy import JSON, Boolean, DateTime, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.conversations.store import utcnow
@@ -104,3 +104,30 @@ class ReferenceStore:
         with self.database.transaction() as session:
             rows = session.scalars(query.order_by(TeamsConversationRow.updated_at.desc()))
             return [_stored(row) for row in rows]
+
+    def personal(self, tenant_id: str, users: list[str]) -> dict[str, StoredConversation]:
+        """The installed personal chats of these users (AAD object ids, any case), keyed by the id as given."""
+        wanted = {user.casefold(): user for user in users if user}
+        if not wanted:
+            return {}
+        query = select(TeamsConversationRow).where(
+            TeamsConversationRow.installed.is_(True), TeamsConversationRow.kind == "personal",
+            TeamsConversationRow.tenant_id == tenant_id, func.lower(TeamsConversationRow.user_id).in_(list(wanted)))
+        with self.database.transaction() as session:
+            rows = session.scalars(query.order_by(TeamsConversationRow.updated_at))
+            return {wanted[(row.user_id or "").casefold()]: _stored(row) for row in rows}
+
+    def names(self, users: list[str]) -> dict[str, str]:
+        """Display names of users (casefolded id → name) from the references of their personal chats."""
+        wanted = {user.casefold() for user in users if user}
+        if not wanted:
+            return {}
+        query = select(TeamsConversationRow.user_id, TeamsConversationRow.reference).where(
+            TeamsConversationRow.kind == "personal", func.lower(TeamsConversationRow.user_id).in_(list(wanted)))
+        with self.database.transaction() as session:
+            found = {}
+            for user, reference in session.execute(query):
+                name = ((reference or {}).get("user") or {}).get("name")
+                if user and name:
+                    found[user.casefold()] = str(name)
+            return found

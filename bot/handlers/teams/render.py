@@ -90,9 +90,10 @@ def answer_groups(answer: Answer) -> list[Group]:
     """The answer, each cited provision as a quote with a link to its source, then the disclaimer."""
     if answer.generated and not answer.abstained:
         return [[rich(linked_runs(answer.body, answer.citations))], *source_groups(answer), notes_group(answer)]
-    if answer.abstained or not answer.citations:
-        return [[rich(run(answer.answer))], [rich(run(answer.disclaimer, subtle=True, italic=True))]]
-    groups: list[Group] = [[rich(run(t("intro", answer.language)))]]
+    told: list[Group] = [[rich(run(f"⚠️ {note}", subtle=True)) for note in answer.notes]] if answer.notes else []
+    if answer.abstained or not answer.citations:  # ``told``: why the quoted answer, e.g. the model is down
+        return [*told, [rich(run(answer.answer))], [rich(run(answer.disclaimer, subtle=True, italic=True))]]
+    groups: list[Group] = [*told, [rich(run(t("intro", answer.language)))]]
     for citation in answer.citations:
         title = f" — {citation.title}" if citation.title and citation.title != citation.label else ""
         pieces = split_text(citation.text) or [""]

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.handlers.teams.app import TeamsBot
 from bot.handlers.teams.cards import CardMessage, notice
 from bot.handlers.teams.delivery import Later
+from bot.handlers.teams.guard import activity_guard
 from bot.handlers.teams.references import StoredConversation
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class TeamsSurface:
 
     def mount(self, server: web.Application) -> None:
         """Add the ``/api`` sub-application behind the JWT middleware, and the shutdown hook."""
-        routes = web.Application(middlewares=[jwt_authorization_middleware])
+        routes = web.Application(middlewares=[jwt_authorization_middleware, activity_guard])  # JWT first: 401
         with warnings.catch_warnings():  # the SDK reads a plain string key, which aiohttp would warn about
             warnings.simplefilter("ignore")
             routes[AGENT_CONFIGURATION] = self.bot.connections.get_default_connection_configuration()

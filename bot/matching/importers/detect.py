@@ -51,7 +51,7 @@ def read_file(path: Path) -> ParsedFile:
         return _csv(text, path)
     except ImportFileError:
         raise
-    except ValueError as exc:
+    except (ValueError, csv.Error) as exc:  # csv.Error: a CSV the reader cannot split (stray carriage returns …)
         raise ImportFileError(f"{path.name}: {exc}") from exc
 
 

@@ -1,0 +1,1 @@
+"""Reliability, security, fuzzing and operations tests (issue 8)."""
