@@ -1,6 +1,6 @@
 """Load run: a fixed-rate burst of signed Slack mentions and Teams messages against real ``innobroker serve`` processes.
 
-Usage: python -m bench.load.run [--rate 50] [--seconds 60] [--teams-rate 5] [--replicas 1|2] [--workers 2]
+Usage: python -m bench.load.run [--rate 50] [--seconds 60] [--teams-rate 5] [--replicas 1|2] [--workers N]
 
 One replica: SQLite and embedded Chroma in its data directory. Two replicas: one PostgreSQL schema (127.0.0.1:5432,
 trust auth, database ``test``) and one ``chroma run`` server shared by both, and every event delivered to both
@@ -53,7 +53,7 @@ class Options:
     seconds: float = 60.0
     teams_rate: float = 5.0
     replicas: int = 1
-    workers: int = 2
+    workers: int | None = None  # answer threads per replica (chat.workers); default: the cores shared out
     drain_s: float = 300.0
     startup_s: float = 180.0
     work: Path | None = None
@@ -133,6 +133,7 @@ async def measure(options: Options, replicas: list[Replica], fake: FakeSlack,
 async def run_load(options: Options) -> dict[str, Any]:
     """Start the fakes and the replicas, measure, stop everything; the result as a dict."""
     work = options.work or Path(tempfile.mkdtemp(prefix="innobroker-load-"))
+    workers = options.workers or max(1, (os.cpu_count() or 2) // options.replicas)
     work.mkdir(parents=True, exist_ok=True)
     fake, connector = await FakeSlack().start(), await FakeConnector().start()
     replicas: list[Replica] = []
@@ -150,13 +151,13 @@ async def run_load(options: Options) -> dict[str, Any]:
                 prepared = await prepare_knowledge(work / "prepared", chroma_url)
             for number in range(options.replicas):
                 data = copy_data(prepared, work / f"replica{number}")
-                env = environment(data, fake.url, database_url, chroma_url, options.workers)
+                env = environment(data, fake.url, database_url, chroma_url, workers)
                 env["SLACK_BOT_TOKEN"] = f"xoxb-load-{number}"  # which replica posted an answer
                 replicas.append(await start_replica(f"replica{number}", data, env, work))
             started = await asyncio.gather(*(wait_ready(r, options.startup_s) for r in replicas))
             note(f"{len(replicas)} replica(s) ready after {max(started):.1f} s")
             result = await measure(options, replicas, fake, connector)
-            result["setup"] = {"replicas": options.replicas, "workers": options.workers, "cpus": os.cpu_count(),
+            result["setup"] = {"replicas": options.replicas, "workers": workers, "cpus": os.cpu_count(),
                                "rate": options.rate, "teams_rate": options.teams_rate, "seconds": options.seconds,
                                "database": "postgresql" if database_url else "sqlite",
                                "chroma": "server" if chroma_url else "embedded",
@@ -175,7 +176,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to send (default 60)")
     parser.add_argument("--teams-rate", type=float, default=5.0, help="Teams messages per second (default 5)")
     parser.add_argument("--replicas", type=int, choices=[1, 2], default=1)
-    parser.add_argument("--workers", type=int, default=2, help="answer threads per replica (chat.workers)")
+    parser.add_argument("--workers", type=int, help="answer threads per replica (chat.workers); default: the "
+                        "machine's cores divided among the replicas, as on one host they must be")
     parser.add_argument("--drain", type=float, default=300.0, help="longest wait for queued answers, seconds")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a new temporary one)")
     args = parser.parse_args()
