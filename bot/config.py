@@ -39,6 +39,9 @@ class RetrievalSettings(BaseModel):
     keyword_weight_same_language: float = 1.0
     keyword_weight_other_language: float = 0.15
     keyword_weight_target_language: float = 0.5
+    keyword_weight: float = 1.0
+    heading_weight: float = 0.3
+    dense_spread: float = 0.05
     glossary_expansion: bool = True
     abstain_below: float = 0.845
     domain_bonus: float = 0.03

@@ -12,11 +12,12 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from bot.config import Settings
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.glossary import Glossary
+from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.ingest import Ingestor, source_name
 from bot.knowledge.loaders import LoadError, load_file
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.sections import split_sections
-from bot.knowledge.service import GLOSSARY_PATH
+from bot.knowledge.service import GLOSSARY_PATH, HEADINGS_DIR
 from bot.knowledge.store import KnowledgeStore, StoredChunk, open_chroma_client
 from bot.language import detect_language
 
@@ -51,6 +52,8 @@ class EvalStores:
         store, mode = self.structured, "hybrid"
         if variant == "hybrid_no_glossary":
             retrieval.glossary_expansion = False
+        elif variant == "hybrid_no_headings":
+            retrieval.heading_weight = 0.0
         elif variant == "hybrid_no_jurisdiction":
             retrieval.jurisdiction_inference = False
         elif variant == "rrf":
@@ -69,7 +72,7 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
     client = open_chroma_client(settings.data_dir / "eval" / "chroma", None)
     structured = KnowledgeStore(client, "eval_structured")
     files = [settings.corpus_dir, *shared_documents(shared)]
-    Ingestor(structured, embedder).ingest(files, progress=progress)
+    Ingestor(structured, embedder, HeadingTranslations.load(HEADINGS_DIR)).ingest(files, progress=progress)
     records = structured.documents()
     language_of = {Path(s).name: str(r.meta.get("language", "")) for s, r in records.items()}
     act_of = {Path(s).name: str(r.meta.get("law", "")) for s, r in records.items()}

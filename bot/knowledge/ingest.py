@@ -11,12 +11,13 @@ from typing import Any
 
 from bot.config import PROJECT_ROOT
 from bot.knowledge.embeddings import CachedEmbedder
+from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_file
 from bot.knowledge.sections import Chunk, split_sections
 from bot.knowledge.store import KnowledgeStore, StoredChunk
 from bot.language import detect_language
 
-CHUNKER_VERSION = "3"  # bump when chunking changes, so unchanged files are re-chunked once
+CHUNKER_VERSION = "5"  # bump when chunking changes, so unchanged files are re-chunked once
 _DEFAULT_JURISDICTION = {"da": "DK", "sv": "SE", "de": "DE", "en": "EU"}
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -76,9 +77,12 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
 class Ingestor:
     """Loads, chunks, embeds and commits documents one at a time."""
 
-    def __init__(self, store: KnowledgeStore, embedder: CachedEmbedder) -> None:
+    def __init__(
+        self, store: KnowledgeStore, embedder: CachedEmbedder, headings: HeadingTranslations | None = None,
+    ) -> None:
         self._store = store
         self._embedder = embedder
+        self._headings = headings or HeadingTranslations([])
 
     def ingest(
         self, paths: Iterable[Path], jurisdiction: str | None = None, language: str | None = None,
@@ -100,7 +104,8 @@ class Ingestor:
             except OSError as exc:
                 report.errors.append({"source": source, "error": f"cannot read file: {exc.strerror or exc}"})
                 continue
-            doc_hash = hashlib.sha256(data + f"|{CHUNKER_VERSION}|{jurisdiction}|{language}".encode()).hexdigest()
+            salt = f"|{CHUNKER_VERSION}|{jurisdiction}|{language}|{self._headings.version}"
+            doc_hash = hashlib.sha256(data + salt.encode()).hexdigest()
             previous = known.get(source)
             if previous and previous.doc_hash == doc_hash:
                 report.unchanged += 1
@@ -127,17 +132,17 @@ class Ingestor:
         if not pieces:
             raise LoadError("no text found in file")
         meta = {"title": doc.title, "language": lang, "jurisdiction": juris, "law": doc.law, "format": doc.format}
-        chunks = [
-            StoredChunk(
+        chunks = []
+        for n, piece in enumerate(pieces):
+            translations = self._headings.render(self._headings.translate(piece.heading_path, lang))
+            chunks.append(StoredChunk(
                 id=f"{doc_hash[:20]}:{n}",
                 text=piece.text,
                 context=piece.context(doc.title),
                 meta={"source": source, "doc_hash": doc_hash, "title": doc.title, "section": piece.section,
                       "language": lang, "jurisdiction": juris, "law": doc.law, "url": _url_for(doc, piece) or "",
-                      "n": n},
-            )
-            for n, piece in enumerate(pieces)
-        ]
+                      "n": n, "translations": translations},
+            ))
         return _Prepared(source, doc_hash, meta, chunks, None)
 
     def _embed_and_commit(self, pending: list[_Prepared], report: IngestReport, progress: Progress | None) -> None:

@@ -23,6 +23,9 @@ _CUES: dict[str, tuple[str, ...]] = {
 }
 _PATTERNS = {code: re.compile(r"(?<![\w])(?:" + "|".join(re.escape(c) for c in cues) + r")", re.IGNORECASE)
              for code, cues in _CUES.items()}
+# Word endings that name the EU directives inside Danish, Swedish and German compounds ("udbudsdirektivet",
+# "upphandlingsdirektivet", "EU-Vergaberichtlinie").
+_COMPOUND_EU = re.compile(r"\w(?:direktiv|richtlinie)", re.IGNORECASE)
 # Acronyms count in upper case only ("lou" is an ordinary word elsewhere).
 _ACRONYMS = {"SE": re.compile(r"(?<![\w])(?:LOU|LUF|LUK)(?![\w])")}
 HOME_JURISDICTION = {"da": "DK", "sv": "SE", "de": "DE", "en": "EU"}
@@ -41,7 +44,8 @@ def infer_jurisdictions(text: str, language: str) -> JurisdictionGuess:
     found = []
     for code, pattern in _PATTERNS.items():
         acronyms = _ACRONYMS.get(code)
-        if pattern.search(text) or (acronyms and acronyms.search(text)):
+        compound = code == "EU" and _COMPOUND_EU.search(text)
+        if pattern.search(text) or (acronyms and acronyms.search(text)) or compound:
             found.append(code)
     if found:
         return JurisdictionGuess(tuple(found), True)

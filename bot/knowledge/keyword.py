@@ -48,14 +48,17 @@ def tokenize(text: str, language: str) -> list[str]:
 class KeywordIndex:
     """An in-memory BM25 index over chunk texts, each tokenized in its own language."""
 
-    def __init__(self, texts: Sequence[str], languages: Sequence[str]) -> None:
-        self.size = len(texts)
+    def __init__(
+        self, texts: Sequence[str], languages: Sequence[str], tokens: Sequence[list[str]] | None = None,
+    ) -> None:
+        """Index ``texts`` tokenized in their ``languages``, or the ready ``tokens`` (which may mix languages)."""
+        self.size = len(texts) if tokens is None else len(tokens)
         self._languages = np.array(list(languages))
-        corpus = [tokenize(t, lang) for t, lang in zip(texts, languages, strict=True)]
+        corpus = tokens if tokens is not None else [tokenize(t, lang) for t, lang in zip(texts, languages, strict=True)]
         self._vocab: dict[str, int] = {}
         ids = [[self._vocab.setdefault(tok, len(self._vocab)) for tok in doc] or [0] for doc in corpus]
         self._bm25 = bm25s.BM25()
-        if self.size:
+        if self.size and self._vocab:  # bm25s cannot index a corpus without a single token
             self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab), show_progress=False)
 
     def scores(self, tokens: Iterable[str]) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 from bot.config import RetrievalSettings
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.glossary import Glossary
+from bot.knowledge.headings import translation_tokens
 from bot.knowledge.jurisdiction import JurisdictionGuess, infer_jurisdictions
 from bot.knowledge.keyword import KeywordIndex, tokenize
 from bot.knowledge.store import KnowledgeStore, StoredChunk
@@ -69,15 +70,21 @@ class Retriever:
         self._chunks: list[StoredChunk] = []
         self._by_id: dict[str, int] = {}
         self._index: KeywordIndex | None = None
+        self._headings: KeywordIndex | None = None
         self._meta: dict[str, np.ndarray] = {}
 
     def refresh(self) -> None:
         """Reload chunk texts and rebuild the keyword index from the store."""
         chunks = self._store.all_chunks()
-        index = KeywordIndex([c.context for c in chunks], [str(c.meta.get("language", "en")) for c in chunks])
+        languages = [str(c.meta.get("language", "en")) for c in chunks]
+        translations = [str(c.meta.get("translations") or "") for c in chunks]
+        # Translations are searched in their own languages (``_heading_ranked``), not as the chunk's language.
+        texts = [c.context.replace(t, "") if t else c.context for c, t in zip(chunks, translations, strict=True)]
+        index = KeywordIndex(texts, languages)
+        headings = KeywordIndex([], languages, [translation_tokens(t) for t in translations])
         meta = {key: np.array([str(c.meta.get(key, "")) for c in chunks]) for key in FILTER_KEYS}
         with self._lock:
-            self._chunks, self._index, self._meta = chunks, index, meta
+            self._chunks, self._index, self._headings, self._meta = chunks, index, headings, meta
             self._by_id = {c.id: i for i, c in enumerate(chunks)}
 
     @property
@@ -105,49 +112,84 @@ class Retriever:
             for lang, extra in self._glossary.expand(concepts).items():
                 tokens[lang] = tokens.get(lang, []) + extra
         keyword_scores = self._keyword_scores(tokens, filters) if self.mode != "dense" else None
-        target_languages = {language} | {_JURISDICTION_LANGUAGE.get(c, "") for c in (guess.codes if guess else ())}
-
-        fused: dict[int, float] = {}
-        dense_sim: dict[int, float] = {}
-        k = self.settings.rrf_k
-        for rank, (idx, sim) in enumerate(dense_ranked):
-            fused[idx] = 1.0 / (k + rank + 1)
-            dense_sim[idx] = sim
-        keyword_value: dict[int, float] = {}
-        if keyword_scores is not None:
-            order = np.argsort(-keyword_scores)[:n]
-            languages = self._index.languages()
-            for rank, idx in enumerate(int(i) for i in order):
-                if keyword_scores[idx] <= 0:
-                    break
-                weight = self._keyword_weight(str(languages[idx]), language, target_languages)
-                if self.mode == "rrf":
-                    weight = 1.0
-                fused[idx] = fused.get(idx, 0.0) + weight / (k + rank + 1)
-                keyword_value[idx] = float(keyword_scores[idx])
-        if guess is not None:
-            for idx in fused:
-                fused[idx] *= self._jurisdiction_weight(idx, guess)
+        if self.mode == "hybrid":
+            fused, dense_sim = self._fuse_scores(vector, dense_ranked, keyword_scores, tokens, language, filters, guess)
+        else:
+            fused, dense_sim = self._fuse_ranks(dense_ranked, keyword_scores)
         ranked = sorted(fused, key=lambda i: -fused[i])[:top_k]
-        hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), keyword_value.get(i, 0.0)) for i in ranked]
+        keyword_value = keyword_scores if keyword_scores is not None else np.zeros(len(self._chunks))
+        hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), float(keyword_value[i])) for i in ranked]
         best_idx, best = max(dense_ranked[:top_k], key=lambda pair: pair[1], default=(-1, 0.0))
         # Similarities across languages run lower than within one for the same relevance.
         cross = best_idx >= 0 and self._index.languages()[best_idx] != language
         return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus, guess,
                             self.settings.cross_language_bonus if cross else 0.0)
 
+    def _fuse_scores(
+        self, vector: np.ndarray, dense_ranked: list[tuple[int, float]], keyword_scores: np.ndarray | None,
+        tokens: dict[str, list[str]], language: str, filters: dict[str, str], guess: JurisdictionGuess | None,
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Weighted sum of dense closeness to the best match, language-weighted BM25 and translated headings.
+
+        Scores, not ranks: across languages the similarities of the top hundred chunks lie within a few
+        hundredths, so a rank says little, and a strong keyword match must be able to outweigh a small gap.
+        """
+        assert self._index is not None
+        settings, n = self.settings, self.settings.candidates
+        target = {language} | {_JURISDICTION_LANGUAGE.get(c, "") for c in (guess.codes if guess else ())}
+        languages = self._index.languages()
+        language_weight = np.where(
+            languages == language, settings.keyword_weight_same_language,
+            np.where(np.isin(languages, sorted(target)), settings.keyword_weight_target_language,
+                     settings.keyword_weight_other_language))
+        keyword = (np.zeros(len(self._chunks)) if keyword_scores is None else keyword_scores) * language_weight
+        headings = self._heading_scores(tokens[language], filters) if settings.heading_weight else keyword * 0
+        similarity = dict(dense_ranked)
+        extra = [int(i) for scores in (keyword, headings) for i in np.argsort(-scores)[:n] if scores[i] > 0]
+        similarity.update(self._similarities(vector, sorted({i for i in extra if i not in similarity})))
+        if not similarity:
+            return {}, {}
+        weight = {i: self._jurisdiction_weight(i, guess) if guess else 1.0 for i in similarity}
+        best = max((sim for i, sim in similarity.items() if weight[i] >= 1.0), default=max(similarity.values()))
+        top_keyword, top_heading = float(keyword.max(initial=0.0)) or 1.0, float(headings.max(initial=0.0)) or 1.0
+        fused = {
+            i: weight[i] * (max(0.0, 1.0 - (best - sim) / settings.dense_spread)
+                            + settings.keyword_weight * float(keyword[i]) / top_keyword
+                            + settings.heading_weight * float(headings[i]) / top_heading)
+            for i, sim in similarity.items()
+        }
+        return fused, similarity
+
+    def _fuse_ranks(
+        self, dense_ranked: list[tuple[int, float]], keyword_scores: np.ndarray | None,
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Plain reciprocal-rank fusion (the ``rrf`` variant) or dense ranks alone (``dense``)."""
+        k = self.settings.rrf_k
+        fused = {idx: 1.0 / (k + rank + 1) for rank, (idx, _) in enumerate(dense_ranked)}
+        if keyword_scores is not None:
+            for rank, idx in enumerate(int(i) for i in np.argsort(-keyword_scores)[: self.settings.candidates]):
+                if keyword_scores[idx] <= 0:
+                    break
+                fused[idx] = fused.get(idx, 0.0) + 1.0 / (k + rank + 1)
+        return fused, dict(dense_ranked)
+
+    def _similarities(self, vector: np.ndarray, indexes: list[int]) -> dict[int, float]:
+        """Cosine similarity of chunks that came from keyword search only (their vectors fetched from the store)."""
+        if not indexes:
+            return {}
+        vectors = self._store.embeddings([self._chunks[i].id for i in indexes])
+        norm = float(np.linalg.norm(vector)) or 1.0
+        out = {}
+        for i in indexes:
+            found = vectors.get(self._chunks[i].id)
+            if found is not None:
+                out[i] = float(found @ vector) / ((float(np.linalg.norm(found)) or 1.0) * norm)
+        return out
+
     def _jurisdictions(self, text: str, language: str, filters: dict[str, str]) -> JurisdictionGuess | None:
         if not self.settings.jurisdiction_inference or "jurisdiction" in filters or self.mode != "hybrid":
             return None
         return infer_jurisdictions(text, language)
-
-    def _keyword_weight(self, chunk_language: str, language: str, target_languages: set[str]) -> float:
-        """Full weight in the asker's language; glossary terms in the named jurisdiction's language count less."""
-        if chunk_language == language:
-            return self.settings.keyword_weight_same_language
-        if chunk_language in target_languages:
-            return self.settings.keyword_weight_target_language
-        return self.settings.keyword_weight_other_language
 
     def _jurisdiction_weight(self, idx: int, guess: JurisdictionGuess) -> float:
         juris = self._meta["jurisdiction"][idx]
@@ -179,6 +221,14 @@ class Retriever:
         # Over-fetch a little: chunks of an interrupted ingest are skipped here.
         found = self._store.query(vector, n + 10, where)
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id][:n]
+
+    def _heading_scores(self, tokens: list[str], filters: dict[str, str]) -> np.ndarray:
+        """BM25 of the question, in the asker's own language, against every chunk's translated headings."""
+        assert self._headings is not None
+        scores = self._headings.scores(tokens)
+        for key, value in filters.items():
+            scores = np.where(self._meta[key] == value, scores, 0.0)
+        return scores
 
     def _keyword_scores(self, tokens: dict[str, list[str]], filters: dict[str, str]) -> np.ndarray:
         assert self._index is not None

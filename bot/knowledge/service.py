@@ -11,6 +11,7 @@ from bot.knowledge.answer import ExtractiveAnswerer
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.generate import Compute, GroundedAnswerer, rewrite_followup
 from bot.knowledge.glossary import Glossary
+from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.ingest import Ingestor, IngestReport, Progress
 from bot.knowledge.llm import make_chat_model
 from bot.knowledge.retrieval import Retriever
@@ -18,6 +19,7 @@ from bot.knowledge.store import KnowledgeStore, open_chroma_client
 from bot.types import Answer, AnswerDelta, AnswerDone, AnswerStart, Question
 
 GLOSSARY_PATH = PROJECT_ROOT / "corpus" / "glossary.yaml"
+HEADINGS_DIR = PROJECT_ROOT / "corpus" / "headings"
 
 
 class KnowledgeService:
@@ -34,7 +36,7 @@ class KnowledgeService:
         self.answerer = ExtractiveAnswerer(self.retriever)
         self.model = make_chat_model(settings.llm)
         self.generator = GroundedAnswerer(self.answerer, self.model, settings.llm, glossary) if self.model else None
-        self._ingestor = Ingestor(self.store, self.embedder)
+        self._ingestor = Ingestor(self.store, self.embedder, HeadingTranslations.load(HEADINGS_DIR))
 
     def ingest(
         self, paths: Iterable[Path], jurisdiction: str | None = None, language: str | None = None,

@@ -148,6 +148,14 @@ class KnowledgeStore:
         distances = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False)]
 
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of the given chunks."""
+        got = self._chunks.get(ids=ids, include=["embeddings"])
+        vectors = got.get("embeddings")
+        if vectors is None:
+            return {}
+        return {str(cid): np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], vectors, strict=False)}
+
     def count(self) -> int:
         """Number of stored chunk records (including not yet collected orphans)."""
         return int(self._chunks.count())

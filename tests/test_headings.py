@@ -1,0 +1,134 @@
+"""Translated headings: lookup, coverage of the committed tables, and their use in ingestion and retrieval."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.knowledge.embeddings import CachedEmbedder
+from bot.knowledge.headings import HeadingTranslations, descriptive, translation_tokens
+from bot.knowledge.jurisdiction import infer_jurisdictions
+from bot.knowledge.service import HEADINGS_DIR, KnowledgeService
+
+SHARED_LAWS = [PROJECT_ROOT.parent / "shared" / "data" / name
+               for name in ("se-lou/sfs-2016-1145.md", "de-vergaberecht/gwb.md", "de-vergaberecht/vgv_2016.md")]
+
+# A slice of LOU 6 kap. in the law's own Markdown shape: two sub-headings, one paragraph under each.
+LOU_SLICE = """# Lag om offentlig upphandling
+
+## 6 kap. Upphandlingsförfaranden
+
+### Synnerlig brådska
+
+#### 15 §
+
+En upphandlande myndighet får använda förhandlat förfarande utan föregående annonsering i den utsträckning
+det är absolut nödvändigt, om det på grund av synnerlig brådska orsakad av omständigheter som inte kan
+tillskrivas myndigheten är omöjligt att hålla tidsfristerna vid öppet förfarande eller selektivt förfarande.
+
+## 8 kap. Elektroniska upphandlingsverktyg
+
+### Dynamiska inköpssystem
+
+#### 1 §
+
+En upphandlande myndighet får använda ett dynamiskt inköpssystem för anskaffning av sådant som är allmänt
+tillgängligt på marknaden. Systemet ska vara helt elektroniskt och öppet under hela giltighetstiden.
+"""
+
+
+@pytest.mark.parametrize(("heading", "words"), [
+    ("#### § 97 Grundsätze der Vergabe", "Grundsätze der Vergabe"),
+    ("## 6 kap. Upphandlingsförfaranden", "Upphandlingsförfaranden"),
+    ("## LOU 4 kap. 13 § – Dela upp kontraktet i delar", "Dela upp kontraktet i delar"),
+    ("## GWB § 132 Abs. 2 – Optionen, Zusatzleistungen und Unvorhersehbares",
+     "Optionen, Zusatzleistungen und Unvorhersehbares"),
+    ("## Directive 2014/24/EU Article 68 – Life-cycle costing", "Life-cycle costing"),
+    ("## Udbudsloven § 95, stk. 2 – Rammeaftalens løbetid", "Rammeaftalens løbetid"),
+    ("### Teil 4 - Vergabe von öffentlichen Aufträgen und Konzessionen",
+     "Vergabe von öffentlichen Aufträgen und Konzessionen"),
+    ("### Synnerlig brådska", "Synnerlig brådska"),
+])
+def test_descriptive_drops_the_numbering(heading: str, words: str) -> None:
+    assert descriptive(heading) == words
+
+
+def test_translate_uses_the_nearest_headings_and_renders_per_language() -> None:
+    table = HeadingTranslations([
+        {"sv": "Lag om offentlig upphandling", "en": "Public Procurement Act", "da": "Lov om offentlige udbud"},
+        {"sv": "Upphandlingsförfaranden", "en": "Procurement procedures", "da": "Udbudsprocedurer"},
+        {"sv": "Synnerlig brådska", "en": "Extreme urgency", "da": "Tvingende hastende omstændigheder"},
+    ])
+    path = ("Lag om offentlig upphandling", "6 kap. Upphandlingsförfaranden", "Synnerlig brådska", "15 §")
+    translated = table.translate(path, "sv")
+    assert translated == {"en": ["Procurement procedures", "Extreme urgency"],
+                          "da": ["Udbudsprocedurer", "Tvingende hastende omstændigheder"]}
+    rendered = table.render(translated)
+    assert rendered.splitlines() == ["[da] Udbudsprocedurer · Tvingende hastende omstændigheder",
+                                     "[en] Procurement procedures · Extreme urgency"]
+    tokens = translation_tokens(rendered)
+    assert "en:urgenc" in tokens and "da:hast" in tokens and not any(t.startswith("sv:") for t in tokens)
+    assert table.translate(("Okänd rubrik",), "sv") == {}
+
+
+def _headings(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+
+
+def test_every_heading_of_the_starter_corpus_is_translated() -> None:
+    table = HeadingTranslations.load(HEADINGS_DIR)
+    missing = [f"{note.name}: {heading}" for note in sorted((PROJECT_ROOT / "corpus" / "knowledge").rglob("*.md"))
+               for heading in _headings(note) if not table.translate([heading], "")]
+    assert missing == [], "add these headings to corpus/headings/notes-*.yaml"
+
+
+@pytest.mark.skipif(not all(p.is_file() for p in SHARED_LAWS), reason="../shared/data with LOU/GWB/VgV not present")
+def test_the_shared_laws_headings_are_translated() -> None:
+    table = HeadingTranslations.load(HEADINGS_DIR)
+    worded = [h for law in SHARED_LAWS for h in _headings(law)  # not bare "#### 3 a §" or "(weggefallen)"
+              if re.search(r"[^\W\d]{4}", descriptive(h)) and not descriptive(h).startswith("/")
+              and "weggefallen" not in h]
+    assert len(worded) > 600
+    assert [h for h in worded if not table.translate([h], "")] == []
+
+
+def test_an_english_question_finds_the_swedish_paragraph_through_its_translated_heading(
+    settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+) -> None:
+    law = tmp_path / "lou-6-8.md"
+    law.write_text(LOU_SLICE, encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service.ingest([law])
+    by_section = {c.meta["section"]: c for c in service.store.all_chunks()}
+    assert "[en] Procurement procedures · Extreme urgency" in by_section["6 kap. 15 §"].meta["translations"]
+    assert "Extreme urgency" not in by_section["6 kap. 15 §"].context  # the embedded text stays the law's own
+
+    question = "What counts as extreme urgency in Sweden?"
+    with_headings = service.retriever.search(question, "en", 2).hits
+    assert with_headings[0].chunk.meta["section"] == "6 kap. 15 §"
+    service.retriever.settings = service.retriever.settings.model_copy(update={"heading_weight": 0.0})
+    without = {h.chunk.meta["section"]: h.score for h in service.retriever.search(question, "en", 2).hits}
+    assert with_headings[0].score == pytest.approx(without["6 kap. 15 §"] + 0.3)  # the English heading matched
+
+
+def test_directive_names_inside_compounds_point_to_eu_law() -> None:
+    assert infer_jurisdictions("Wie läuft ein Dialog nach der EU-Vergaberichtlinie ab?", "de").codes == ("EU",)
+    assert infer_jurisdictions("Vad säger upphandlingsdirektivet om delar?", "sv").codes == ("EU",)
+    assert infer_jurisdictions("Hvad siger udbudsdirektivet om frister?", "da").codes == ("EU",)
+    assert infer_jurisdictions("Må vi tale med leverandører?", "da").codes == ("DK",)
+
+
+def test_a_store_without_any_translated_heading_is_searchable(
+    settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+) -> None:
+    note = tmp_path / "own.md"
+    note.write_text("# Vores egne regler\n\n## Indkøb af kaffe\n\nVi køber kaffe hos den billigste leverandør.\n",
+                    encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service.ingest([note])
+    assert all(c.meta["translations"] == "" for c in service.store.all_chunks())
+    hits = service.retriever.search("Hvor køber vi kaffe?", "da", 3).hits
+    assert hits and hits[0].chunk.meta["section"] == "Indkøb af kaffe"
