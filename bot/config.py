@@ -43,6 +43,8 @@ class RetrievalSettings(BaseModel):
     heading_weight: float = 0.3
     dense_spread: float = 0.05
     glossary_expansion: bool = True
+    lexicon_expansion: bool = True
+    bridge_passages: int = 5
     abstain_below: float = 0.845
     domain_bonus: float = 0.03
     cross_language_bonus: float = 0.06

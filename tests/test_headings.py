@@ -9,9 +9,11 @@ import pytest
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.knowledge.embeddings import CachedEmbedder
+from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import HeadingTranslations, descriptive, translation_tokens
 from bot.knowledge.jurisdiction import infer_jurisdictions
-from bot.knowledge.service import HEADINGS_DIR, KnowledgeService
+from bot.knowledge.lexicon import Lexicon
+from bot.knowledge.service import GLOSSARY_PATH, HEADINGS_DIR, KnowledgeService
 
 SHARED_LAWS = [PROJECT_ROOT.parent / "shared" / "data" / name
                for name in ("se-lou/sfs-2016-1145.md", "de-vergaberecht/gwb.md", "de-vergaberecht/vgv_2016.md")]
@@ -132,3 +134,79 @@ def test_a_store_without_any_translated_heading_is_searchable(
     assert all(c.meta["translations"] == "" for c in service.store.all_chunks())
     hits = service.retriever.search("Hvor køber vi kaffe?", "da", 3).hits
     assert hits and hits[0].chunk.meta["section"] == "Indkøb af kaffe"
+
+
+def test_lexicon_aligns_words_that_recur_together_in_parallel_entries() -> None:
+    entries = [
+        {"da": ["da:hast", "da:omstænd"], "sv": ["sv:brådsk"], "en": ["en:urgenc"]},
+        {"da": ["da:hast", "da:indkøb"], "sv": ["sv:brådsk", "sv:direktupphandl"], "en": ["en:urgenc", "en:direct"]},
+        {"da": ["da:rammeaftal"], "sv": ["sv:ramavtal"], "en": ["en:framework"]},
+        {"da": ["da:rammeaftal", "da:løbetid"], "sv": ["sv:ramavtal", "sv:löptid"], "en": ["en:framework"]},
+    ]
+    lexicon = Lexicon.induce(entries)
+    assert lexicon.translate(["da:hast"]) == {"sv": ["sv:brådsk"], "en": ["en:urgenc"]}
+    assert lexicon.translate(["en:framework"]) == {"da": ["da:rammeaftal"], "sv": ["sv:ramavtal"]}
+    assert lexicon.translate(["da:løbetid"]) == {}  # seen together once: not enough evidence
+    assert lexicon.translate(["en:unknown"]) == {}
+
+
+def test_the_committed_tables_teach_the_lexicon_procurement_words() -> None:
+    headings = HeadingTranslations.load(HEADINGS_DIR)
+    glossary = Glossary.load(GLOSSARY_PATH)
+    lexicon = Lexicon.induce([*headings.token_entries(), *glossary.token_entries()])
+    assert "sv:brådsk" in lexicon.translate(["da:hast"]).get("sv", [])
+    assert "de:los" in lexicon.translate(["en:lot"]).get("de", [])
+
+
+DK_LOTS_NOTE = """---
+title: Delkontrakter, rammeaftaler og dynamiske indkøbssystemer
+jurisdiction: DK
+language: da
+---
+
+# Delkontrakter, rammeaftaler og dynamiske indkøbssystemer
+
+## Udbudsloven § 49 – Opdel eller forklar
+En ordregiver skal overveje at opdele en kontrakt i delkontrakter. Vælger ordregiveren ikke at opdele, skal
+begrundelsen stå i udbudsmaterialet eller udbudsrapporten.
+"""
+
+SE_LOTS_LAW = """# Lag om offentlig upphandling
+
+## 4 kap. Principer och allmänna bestämmelser
+
+### Uppdelning av kontrakt i delar
+
+#### 13 §
+
+En upphandlande myndighet får besluta att tilldela ett kontrakt i form av separata delar. Beslutar myndigheten
+att inte dela upp kontraktet ska den förklara skälen för detta i upphandlingsdokumenten.
+
+### Intressekonflikter
+
+#### 20 §
+
+En upphandlande myndighet ska vidta lämpliga åtgärder för att förebygga intressekonflikter.
+"""
+
+
+def test_a_danish_question_about_swedish_law_borrows_swedish_words_from_the_danish_notes(
+    settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+) -> None:
+    (tmp_path / "dk-lots.md").write_text(DK_LOTS_NOTE, encoding="utf-8")
+    (tmp_path / "lou-4.md").write_text(SE_LOTS_LAW, encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service.ingest([tmp_path])
+    question = "Skal en svensk ordregiver begrunde, hvis kontrakten ikke opdeles?"
+
+    def keyword_of_lou_4_13(bridge_passages: int) -> float:
+        service.retriever.settings = settings.retrieval.model_copy(update={"bridge_passages": bridge_passages})
+        hits = service.retriever.search(question, "da", 5).hits
+        return next(h.keyword for h in hits if h.chunk.meta["section"] == "4 kap. 13 §")
+
+    # "Dela upp eller förklara", the Swedish heading of the Danish note, brings "förklara", which neither the
+    # glossary nor the lexicon offers for "begrunde", and which the Swedish paragraph uses.
+    assert keyword_of_lou_4_13(5) > keyword_of_lou_4_13(0)
+    service.retriever.settings = settings.retrieval
+    assert service.retriever.search(question, "da", 1).hits[0].chunk.meta["section"] in {
+        "4 kap. 13 §", "Udbudsloven § 49"}

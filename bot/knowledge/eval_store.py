@@ -14,6 +14,7 @@ from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.ingest import Ingestor, source_name
+from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.loaders import LoadError, load_file
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.sections import split_sections
@@ -45,6 +46,10 @@ class EvalStores:
     documents: int
     chunks: int
     glossary: Glossary = field(default_factory=lambda: Glossary.load(GLOSSARY_PATH))
+    headings: HeadingTranslations = field(default_factory=lambda: HeadingTranslations.load(HEADINGS_DIR))
+
+    def __post_init__(self) -> None:
+        self.lexicon = Lexicon.induce([*self.headings.token_entries(), *self.glossary.token_entries()])
 
     def retriever(self, variant: str) -> Retriever:
         """A retriever configured as one of the evaluated variants."""
@@ -54,16 +59,20 @@ class EvalStores:
             retrieval.glossary_expansion = False
         elif variant == "hybrid_no_headings":
             retrieval.heading_weight = 0.0
+        elif variant == "hybrid_no_bridge":
+            retrieval.bridge_passages = 0
+        elif variant == "hybrid_no_lexicon":
+            retrieval.lexicon_expansion = False
         elif variant == "hybrid_no_jurisdiction":
             retrieval.jurisdiction_inference = False
         elif variant == "rrf":
-            retrieval.glossary_expansion, mode = False, "rrf"
+            retrieval.glossary_expansion, retrieval.lexicon_expansion, mode = False, False, "rrf"
         elif variant == "dense":
             mode = "dense"
         elif variant == "plain_baseline":
             assert self.plain is not None
             store, mode = self.plain, "dense"
-        return Retriever(store, self.embedder, retrieval, self.glossary, mode)
+        return Retriever(store, self.embedder, retrieval, self.glossary, mode, self.lexicon)
 
 
 def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bool, progress: Any = None) -> EvalStores:

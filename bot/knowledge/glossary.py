@@ -27,6 +27,11 @@ class Glossary:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         return cls([c for c in data if isinstance(c, dict)])
 
+    def token_entries(self) -> list[dict[str, list[str]]]:
+        """Every concept as the keyword tokens of all its terms, per language: parallel text for the lexicon."""
+        return [{lang: [tok for term in terms for tok in term] for lang, terms in concept.items()}
+                for concept in self._concepts]
+
     def matches(self, query_tokens: list[str], language: str) -> list[int]:
         """Indexes of the concepts one of whose terms occurs in the query."""
         present = set(query_tokens)

@@ -51,10 +51,12 @@ class HeadingTranslations:
     def __init__(self, entries: Iterable[dict[str, str]]) -> None:
         self._by_text: dict[str, dict[str, str]] = {}
         entries = list(entries)
+        self.entries: list[dict[str, str]] = []
         # Part of every document's hash: a changed table re-chunks documents (unchanged texts stay cached).
         self.version = hashlib.sha256(repr(entries).encode()).hexdigest()[:12] if entries else ""
         for entry in entries:
             clean = {lang: " ".join(str(entry[lang]).split()) for lang in LANGUAGES if entry.get(lang)}
+            self.entries.append(clean)
             for text in clean.values():
                 self._by_text.setdefault(_key(text), clean)
 
@@ -83,6 +85,10 @@ class HeadingTranslations:
                     out[lang].append(text)
         return {lang: texts for lang, texts in out.items() if texts}
 
+    def token_entries(self) -> list[dict[str, list[str]]]:
+        """Every entry as keyword tokens per language: parallel text for the lexicon."""
+        return [{lang: tokenize(text, lang) for lang, text in entry.items()} for entry in self.entries]
+
     @staticmethod
     def render(translations: dict[str, list[str]]) -> str:
         """One line per language, as added to a chunk's context: "[en] Thresholds … · Definitions"."""
@@ -90,6 +96,11 @@ class HeadingTranslations:
 
 
 
+def translation_lines(rendered: str) -> list[tuple[str, str]]:
+    """(language, text) of each line of rendered translations."""
+    return [(lang, text) for lang, text in _RENDERED_LINE.findall(rendered)]
+
+
 def translation_tokens(rendered: str) -> list[str]:
     """Keyword tokens of rendered translations, each line tokenized in its own language."""
-    return [tok for lang, text in _RENDERED_LINE.findall(rendered) for tok in tokenize(text, lang)]
+    return [tok for lang, text in translation_lines(rendered) for tok in tokenize(text, lang)]

@@ -17,9 +17,10 @@ import numpy as np
 from bot.config import RetrievalSettings
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.glossary import Glossary
-from bot.knowledge.headings import translation_tokens
+from bot.knowledge.headings import translation_lines, translation_tokens
 from bot.knowledge.jurisdiction import JurisdictionGuess, infer_jurisdictions
 from bot.knowledge.keyword import KeywordIndex, tokenize
+from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.store import KnowledgeStore, StoredChunk
 
 FILTER_KEYS = ("jurisdiction", "language", "source")
@@ -59,9 +60,10 @@ class Retriever:
 
     def __init__(
         self, store: KnowledgeStore, embedder: CachedEmbedder, settings: RetrievalSettings, glossary: Glossary,
-        mode: str = "hybrid",
+        mode: str = "hybrid", lexicon: Lexicon | None = None,
     ) -> None:
         self._store = store
+        self._lexicon = lexicon
         self._embedder = embedder
         self.settings = settings
         self._glossary = glossary
@@ -100,18 +102,53 @@ class Retriever:
             self.refresh()
         assert self._index is not None
         filters = {k: v for k, v in (filters or {}).items() if v and k in FILTER_KEYS}
-        n = self.settings.candidates
         guess = self._jurisdictions(text, language, filters)
         vector = self._embedder.embed_query(text)
+        bridge = self._bridge(vector, text, language, filters, guess)
+        return self._search(vector, text, language, top_k, filters, guess, bridge)
+
+    def _bridge(
+        self, vector: np.ndarray, text: str, language: str, filters: dict[str, str], guess: JurisdictionGuess | None,
+    ) -> dict[str, list[str]]:
+        """Words in the asked-about law's language, from the translated headings of the asker's own-language hits.
+
+        A Danish question about Swedish law shares few words with the Swedish text, but the Danish notes answer
+        it well; the Swedish versions of their headings ("Onormalt låga anbud") are good Swedish search words.
+        """
+        codes = guess.codes if guess else ()
+        targets = {_JURISDICTION_LANGUAGE.get(code, "") for code in codes} - {language, ""}
+        if not targets or not self.settings.bridge_passages or self.mode != "hybrid":
+            return {}
+        own = self._search(vector, text, language, self.settings.bridge_passages, {**filters, "language": language},
+                           guess, {})
+        words: dict[str, list[str]] = {}
+        for hit in own.hits:
+            for lang, line in translation_lines(str(hit.chunk.meta.get("translations") or "")):
+                if lang in targets:
+                    words.setdefault(lang, []).extend(tokenize(line, lang))
+        return words
+
+    def _search(
+        self, vector: np.ndarray, text: str, language: str, top_k: int, filters: dict[str, str],
+        guess: JurisdictionGuess | None, bridge: dict[str, list[str]],
+    ) -> SearchResult:
+        assert self._index is not None
+        n = self.settings.candidates
         dense_ranked = self._dense(vector, n, filters)
         if guess is not None:
             dense_ranked = self._with_jurisdiction_candidates(vector, n, filters, guess, dense_ranked)
         tokens: dict[str, list[str]] = {language: tokenize(text, language)}
         concepts = self._glossary.matches(tokens[language], language)
+        expansions = []
         if self.settings.glossary_expansion:
-            for lang, extra in self._glossary.expand(concepts).items():
+            expansions.append(self._glossary.expand(concepts))
+        if self.settings.lexicon_expansion and self._lexicon is not None:
+            expansions.append(self._lexicon.translate(tokens[language]))
+        for expansion in expansions:
+            for lang, extra in expansion.items():
                 tokens[lang] = tokens.get(lang, []) + extra
-        keyword_scores = self._keyword_scores(tokens, filters) if self.mode != "dense" else None
+        searched = {lang: tokens.get(lang, []) + bridge.get(lang, []) for lang in {*tokens, *bridge}}
+        keyword_scores = self._keyword_scores(searched, filters) if self.mode != "dense" else None
         if self.mode == "hybrid":
             fused, dense_sim = self._fuse_scores(vector, dense_ranked, keyword_scores, tokens, language, filters, guess)
         else:

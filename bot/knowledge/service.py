@@ -13,6 +13,7 @@ from bot.knowledge.generate import Compute, GroundedAnswerer, rewrite_followup
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.ingest import Ingestor, IngestReport, Progress
+from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.llm import make_chat_model
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.store import KnowledgeStore, open_chroma_client
@@ -32,11 +33,13 @@ class KnowledgeService:
         client = open_chroma_client(settings.chroma_path, settings.chroma_url)
         self.store = KnowledgeStore(client, settings.collection)
         glossary = Glossary.load(GLOSSARY_PATH)
-        self.retriever = Retriever(self.store, self.embedder, settings.retrieval, glossary, mode)
+        headings = HeadingTranslations.load(HEADINGS_DIR)
+        lexicon = Lexicon.induce([*headings.token_entries(), *glossary.token_entries()])
+        self.retriever = Retriever(self.store, self.embedder, settings.retrieval, glossary, mode, lexicon)
         self.answerer = ExtractiveAnswerer(self.retriever)
         self.model = make_chat_model(settings.llm)
         self.generator = GroundedAnswerer(self.answerer, self.model, settings.llm, glossary) if self.model else None
-        self._ingestor = Ingestor(self.store, self.embedder, HeadingTranslations.load(HEADINGS_DIR))
+        self._ingestor = Ingestor(self.store, self.embedder, headings)
 
     def ingest(
         self, paths: Iterable[Path], jurisdiction: str | None = None, language: str | None = None,
