@@ -81,7 +81,8 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
     client = open_chroma_client(settings.data_dir / "eval" / "chroma", None)
     structured = KnowledgeStore(client, "eval_structured")
     files = [settings.corpus_dir, *shared_documents(shared)]
-    Ingestor(structured, embedder, HeadingTranslations.load(HEADINGS_DIR)).ingest(files, progress=progress)
+    headings = HeadingTranslations.load(HEADINGS_DIR)
+    Ingestor(structured, embedder, headings).ingest(files, progress=progress)
     records = structured.documents()
     language_of = {Path(s).name: str(r.meta.get("language", "")) for s, r in records.items()}
     act_of = {Path(s).name: str(r.meta.get("law", "")) for s, r in records.items()}
@@ -90,7 +91,8 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
         plain = KnowledgeStore(client, "eval_plain")
         _build_plain(plain, embedder, files, progress)
     chunks = sum(r.chunks for r in records.values())
-    return EvalStores(settings, embedder, structured, plain, language_of, act_of, len(records), chunks)
+    return EvalStores(settings, embedder, structured, plain, language_of, act_of, len(records), chunks,
+                      headings=headings)
 
 
 def _build_plain(store: KnowledgeStore, embedder: CachedEmbedder, paths: list[Path], progress: Any) -> None:

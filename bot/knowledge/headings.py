@@ -3,8 +3,10 @@
 A Swedish paragraph sits under "Tröskelvärden och beräkning av värdet av en upphandling"; an English
 question about "EU value limits" shares no word with it, and the small multilingual embedding model
 matches across languages only loosely. The team's translations of every heading (``corpus/headings``)
-put "Thresholds and calculation of the value of a procurement" beside the Swedish text, for the
-embedding and for keyword search in the asker's language.
+are stored with each chunk ("Thresholds and calculation of the value of a procurement"), searched in
+the asker's language, lent to cross-lingual questions by the retriever's own-language bridge, and
+used as parallel text for the word lexicon (``lexicon.py``). They are not embedded: added to the
+embedded text they crowded out the paragraph (README, "Evaluation").
 """
 
 from __future__ import annotations
@@ -69,9 +71,6 @@ class HeadingTranslations:
             entries.extend(e for e in data if isinstance(e, dict))
         return cls(entries)
 
-    def __len__(self) -> int:
-        return len(self._by_text)
-
     def translate(self, headings: Sequence[str], language: str, nearest: int = 2) -> dict[str, list[str]]:
         """The other languages' versions of the ``nearest`` translated headings of a path, per language, in order.
 
@@ -91,9 +90,8 @@ class HeadingTranslations:
 
     @staticmethod
     def render(translations: dict[str, list[str]]) -> str:
-        """One line per language, as added to a chunk's context: "[en] Thresholds … · Definitions"."""
+        """One line per language, as stored in a chunk's metadata: "[en] Thresholds … · Definitions"."""
         return "\n".join(f"[{lang}] " + " · ".join(texts) for lang, texts in sorted(translations.items()))
-
 
 
 def translation_lines(rendered: str) -> list[tuple[str, str]]:

@@ -1,9 +1,11 @@
-"""Hybrid retrieval: dense vectors and BM25, fused by rank with language-aware keyword weights.
+"""Hybrid retrieval: dense vectors, BM25 and translated headings, fused by score with language-aware weights.
 
 Dense multilingual embeddings carry cross-lingual questions; BM25 sharpens same-language ones. Plain
 reciprocal-rank fusion lets same-word matches in the *wrong* language push out the right provision,
-so a keyword hit counts fully only in the asker's language and, through glossary expansion, with a
-smaller weight in the others.
+so a keyword hit counts fully only in the asker's language and, through glossary and lexicon
+expansion, with a smaller weight in the others. A question about another jurisdiction's law is first
+answered from the asker's own-language sources, whose translated headings become keywords in the
+law's language (the bridge).
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ class SearchResult:
         return self.best_dense + (self.domain_bonus if self.domain_concepts else 0.0) + self.cross_language_bonus
 
 
+@dataclass(frozen=True)
+class _Query:
+    """A question prepared once for both passes of a search: its vector and its expanded keyword tokens."""
+
+    vector: np.ndarray
+    language: str
+    tokens: dict[str, list[str]]
+    concepts: int
+    guess: JurisdictionGuess | None
+
+
 class Retriever:
     """Searches one knowledge store; the keyword index is built once and rebuilt on ``refresh``."""
 
@@ -79,11 +92,10 @@ class Retriever:
         """Reload chunk texts and rebuild the keyword index from the store."""
         chunks = self._store.all_chunks()
         languages = [str(c.meta.get("language", "en")) for c in chunks]
-        translations = [str(c.meta.get("translations") or "") for c in chunks]
-        # Translations are searched in their own languages (``_heading_ranked``), not as the chunk's language.
-        texts = [c.context.replace(t, "") if t else c.context for c, t in zip(chunks, translations, strict=True)]
-        index = KeywordIndex(texts, languages)
-        headings = KeywordIndex([], languages, [translation_tokens(t) for t in translations])
+        index = KeywordIndex([c.context for c in chunks], languages)
+        # Heading translations are their own index, each line tokenized in its own language.
+        headings = KeywordIndex([], languages, [translation_tokens(str(c.meta.get("translations") or ""))
+                                                for c in chunks])
         meta = {key: np.array([str(c.meta.get(key, "")) for c in chunks]) for key in FILTER_KEYS}
         with self._lock:
             self._chunks, self._index, self._headings, self._meta = chunks, index, headings, meta
@@ -104,39 +116,6 @@ class Retriever:
         filters = {k: v for k, v in (filters or {}).items() if v and k in FILTER_KEYS}
         guess = self._jurisdictions(text, language, filters)
         vector = self._embedder.embed_query(text)
-        bridge = self._bridge(vector, text, language, filters, guess)
-        return self._search(vector, text, language, top_k, filters, guess, bridge)
-
-    def _bridge(
-        self, vector: np.ndarray, text: str, language: str, filters: dict[str, str], guess: JurisdictionGuess | None,
-    ) -> dict[str, list[str]]:
-        """Words in the asked-about law's language, from the translated headings of the asker's own-language hits.
-
-        A Danish question about Swedish law shares few words with the Swedish text, but the Danish notes answer
-        it well; the Swedish versions of their headings ("Onormalt låga anbud") are good Swedish search words.
-        """
-        codes = guess.codes if guess else ()
-        targets = {_JURISDICTION_LANGUAGE.get(code, "") for code in codes} - {language, ""}
-        if not targets or not self.settings.bridge_passages or self.mode != "hybrid":
-            return {}
-        own = self._search(vector, text, language, self.settings.bridge_passages, {**filters, "language": language},
-                           guess, {})
-        words: dict[str, list[str]] = {}
-        for hit in own.hits:
-            for lang, line in translation_lines(str(hit.chunk.meta.get("translations") or "")):
-                if lang in targets:
-                    words.setdefault(lang, []).extend(tokenize(line, lang))
-        return words
-
-    def _search(
-        self, vector: np.ndarray, text: str, language: str, top_k: int, filters: dict[str, str],
-        guess: JurisdictionGuess | None, bridge: dict[str, list[str]],
-    ) -> SearchResult:
-        assert self._index is not None
-        n = self.settings.candidates
-        dense_ranked = self._dense(vector, n, filters)
-        if guess is not None:
-            dense_ranked = self._with_jurisdiction_candidates(vector, n, filters, guess, dense_ranked)
         tokens: dict[str, list[str]] = {language: tokenize(text, language)}
         concepts = self._glossary.matches(tokens[language], language)
         expansions = []
@@ -147,6 +126,34 @@ class Retriever:
         for expansion in expansions:
             for lang, extra in expansion.items():
                 tokens[lang] = tokens.get(lang, []) + extra
+        query = _Query(vector, language, tokens, len(concepts), guess)
+        return self._search(query, top_k, filters, self._bridge(query, filters))
+
+    def _bridge(self, query: _Query, filters: dict[str, str]) -> dict[str, list[str]]:
+        """Words in the asked-about law's language, from the translated headings of the asker's own-language hits.
+
+        A Danish question about Swedish law shares few words with the Swedish text, but the Danish notes answer
+        it well; the Swedish versions of their headings ("Onormalt låga anbud") are good Swedish search words.
+        """
+        codes = query.guess.codes if query.guess else ()
+        targets = {_JURISDICTION_LANGUAGE.get(code, "") for code in codes} - {query.language, ""}
+        if not targets or not self.settings.bridge_passages or self.mode != "hybrid":
+            return {}
+        own = self._search(query, self.settings.bridge_passages, {**filters, "language": query.language}, {})
+        words: dict[str, list[str]] = {}
+        for hit in own.hits:
+            for lang, line in translation_lines(str(hit.chunk.meta.get("translations") or "")):
+                if lang in targets:
+                    words.setdefault(lang, []).extend(tokenize(line, lang))
+        return words
+
+    def _search(self, query: _Query, top_k: int, filters: dict[str, str], bridge: dict[str, list[str]]) -> SearchResult:
+        assert self._index is not None
+        n, vector, language, tokens, guess = (self.settings.candidates, query.vector, query.language, query.tokens,
+                                              query.guess)
+        dense_ranked = self._dense(vector, n, filters)
+        if guess is not None:
+            dense_ranked = self._with_jurisdiction_candidates(vector, n, filters, guess, dense_ranked)
         searched = {lang: tokens.get(lang, []) + bridge.get(lang, []) for lang in {*tokens, *bridge}}
         keyword_scores = self._keyword_scores(searched, filters) if self.mode != "dense" else None
         if self.mode == "hybrid":
@@ -159,7 +166,7 @@ class Retriever:
         best_idx, best = max(dense_ranked[:top_k], key=lambda pair: pair[1], default=(-1, 0.0))
         # Similarities across languages run lower than within one for the same relevance.
         cross = best_idx >= 0 and self._index.languages()[best_idx] != language
-        return SearchResult(hits, best, tokens, len(concepts), self.settings.domain_bonus, guess,
+        return SearchResult(hits, best, tokens, query.concepts, self.settings.domain_bonus, guess,
                             self.settings.cross_language_bonus if cross else 0.0)
 
     def _fuse_scores(
