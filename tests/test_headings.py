@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.knowledge.abstracts import ProvisionAbstracts, provision_of
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.glossary import Glossary
-from bot.knowledge.headings import HeadingTranslations, descriptive, translation_tokens
+from bot.knowledge.headings import HeadingTranslations, descriptive, translation_lines, translation_tokens
+from bot.knowledge.ingest import Ingestor
 from bot.knowledge.jurisdiction import infer_jurisdictions
 from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.service import GLOSSARY_PATH, HEADINGS_DIR, KnowledgeService
@@ -210,3 +212,33 @@ def test_a_danish_question_about_swedish_law_borrows_swedish_words_from_the_dani
     service.retriever.settings = settings.retrieval
     assert service.retriever.search(question, "da", 1).hits[0].chunk.meta["section"] in {
         "4 kap. 13 §", "Udbudsloven § 49"}
+
+
+@pytest.mark.parametrize(("section", "provision"), [
+    ("§ 97 Abs. 4", "§ 97"), ("§ 39, stk. 2", "§ 39"), ("6 kap. 15 §", "6 kap. 15 §"), ("§ 119", "§ 119"),
+])
+def test_a_subparagraph_belongs_to_its_provision(section: str, provision: str) -> None:
+    assert provision_of(section) == provision
+
+
+def test_an_abstract_in_four_languages_is_stored_with_the_chunks_of_its_provision(
+    settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+) -> None:
+    abstracts = ProvisionAbstracts([{
+        "act": "LOU", "section": "6 kap. 15 §",
+        "sv": "Förhandlat förfarande utan annonsering får användas vid synnerlig brådska.",
+        "da": "Udbud med forhandling uden bekendtgørelse må bruges ved tvingende hastende omstændigheder.",
+        "de": "Das Verhandlungsverfahren ohne Teilnahmewettbewerb ist bei äußerster Dringlichkeit zulässig.",
+        "en": "The negotiated procedure without prior publication may be used in cases of extreme urgency.",
+    }])
+    assert abstracts.lookup("lou", "6 kap. 15 §")["en"].startswith("The negotiated procedure")
+    assert abstracts.lookup("GWB", "6 kap. 15 §") == {}
+    law = tmp_path / "lou.md"
+    law.write_text("---\nlaw: LOU\nlanguage: sv\njurisdiction: SE\n---\n" + LOU_SLICE, encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service._ingestor = Ingestor(service.store, service.embedder, HeadingTranslations([]), abstracts)
+    service.ingest([law])
+    by_section = {c.meta["section"]: c for c in service.store.all_chunks()}
+    lines = dict(translation_lines(by_section["6 kap. 15 §"].meta["translations"]))
+    assert set(lines) == {"sv", "da", "de", "en"} and "tvingende hastende" in lines["da"]
+    assert by_section["8 kap. 1 §"].meta["translations"] == ""

@@ -10,6 +10,7 @@ from typing import Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from bot.config import Settings
+from bot.knowledge.abstracts import ProvisionAbstracts
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import HeadingTranslations
@@ -18,7 +19,7 @@ from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.loaders import LoadError, load_file
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.sections import split_sections
-from bot.knowledge.service import GLOSSARY_PATH, HEADINGS_DIR
+from bot.knowledge.service import ABSTRACTS_DIR, GLOSSARY_PATH, HEADINGS_DIR
 from bot.knowledge.store import KnowledgeStore, StoredChunk, open_chroma_client
 from bot.language import detect_language
 
@@ -47,9 +48,11 @@ class EvalStores:
     chunks: int
     glossary: Glossary = field(default_factory=lambda: Glossary.load(GLOSSARY_PATH))
     headings: HeadingTranslations = field(default_factory=lambda: HeadingTranslations.load(HEADINGS_DIR))
+    abstracts: ProvisionAbstracts = field(default_factory=lambda: ProvisionAbstracts.load(ABSTRACTS_DIR))
 
     def __post_init__(self) -> None:
-        self.lexicon = Lexicon.induce([*self.headings.token_entries(), *self.glossary.token_entries()])
+        self.lexicon = Lexicon.induce([*self.headings.token_entries(), *self.abstracts.token_entries(),
+                                       *self.glossary.token_entries()])
 
     def retriever(self, variant: str) -> Retriever:
         """A retriever configured as one of the evaluated variants."""
@@ -81,8 +84,8 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
     client = open_chroma_client(settings.data_dir / "eval" / "chroma", None)
     structured = KnowledgeStore(client, "eval_structured")
     files = [settings.corpus_dir, *shared_documents(shared)]
-    headings = HeadingTranslations.load(HEADINGS_DIR)
-    Ingestor(structured, embedder, headings).ingest(files, progress=progress)
+    headings, abstracts = HeadingTranslations.load(HEADINGS_DIR), ProvisionAbstracts.load(ABSTRACTS_DIR)
+    Ingestor(structured, embedder, headings, abstracts).ingest(files, progress=progress)
     records = structured.documents()
     language_of = {Path(s).name: str(r.meta.get("language", "")) for s, r in records.items()}
     act_of = {Path(s).name: str(r.meta.get("law", "")) for s, r in records.items()}
@@ -92,7 +95,7 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
         _build_plain(plain, embedder, files, progress)
     chunks = sum(r.chunks for r in records.values())
     return EvalStores(settings, embedder, structured, plain, language_of, act_of, len(records), chunks,
-                      headings=headings)
+                      headings=headings, abstracts=abstracts)
 
 
 def _build_plain(store: KnowledgeStore, embedder: CachedEmbedder, paths: list[Path], progress: Any) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
+from bot.knowledge.abstracts import ProvisionAbstracts
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_file
@@ -79,10 +80,12 @@ class Ingestor:
 
     def __init__(
         self, store: KnowledgeStore, embedder: CachedEmbedder, headings: HeadingTranslations | None = None,
+        abstracts: ProvisionAbstracts | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._headings = headings or HeadingTranslations([])
+        self._abstracts = abstracts or ProvisionAbstracts([])
 
     def ingest(
         self, paths: Iterable[Path], jurisdiction: str | None = None, language: str | None = None,
@@ -104,7 +107,7 @@ class Ingestor:
             except OSError as exc:
                 report.errors.append({"source": source, "error": f"cannot read file: {exc.strerror or exc}"})
                 continue
-            salt = f"|{CHUNKER_VERSION}|{jurisdiction}|{language}|{self._headings.version}"
+            salt = f"|{CHUNKER_VERSION}|{jurisdiction}|{language}|{self._headings.version}|{self._abstracts.version}"
             doc_hash = hashlib.sha256(data + salt.encode()).hexdigest()
             previous = known.get(source)
             if previous and previous.doc_hash == doc_hash:
@@ -134,7 +137,10 @@ class Ingestor:
         meta = {"title": doc.title, "language": lang, "jurisdiction": juris, "law": doc.law, "format": doc.format}
         chunks = []
         for n, piece in enumerate(pieces):
-            translations = self._headings.render(self._headings.translate(piece.heading_path, lang))
+            translated = self._headings.translate(piece.heading_path, lang)
+            for other, text in self._abstracts.lookup(doc.law, piece.section).items():
+                translated.setdefault(other, []).append(text)
+            translations = self._headings.render(translated)
             chunks.append(StoredChunk(
                 id=f"{doc_hash[:20]}:{n}",
                 text=piece.text,

@@ -70,6 +70,7 @@ async def test_a_lock_longer_than_the_give_up_is_acknowledged_told_leaves_nothin
         posts = await fake.wait_for("chat.postMessage", 3, timeout=20)
         answers = {p.params["thread_ts"]: block_texts(p.params["blocks"]) for p in posts[1:]}
         assert set(answers) == {"1.1", "1.2"} and all("Udbudsloven § 39" in text for text in answers.values())
+        await server.assistant.drain(10)  # the claim is marked done just after the answer is posted
         assert claims(database, "slack:msg:T1:C1:1.1") == [("slack:msg:T1:C1:1.1", True)]
     database.dispose()
 
@@ -94,6 +95,7 @@ async def test_a_lock_shorter_than_the_give_up_is_acknowledged_then_answered_onc
         await asyncio.sleep(0.5)
         assert post.params["thread_ts"] == "4.1" and "Udbudsloven § 39" in block_texts(post.params["blocks"])
         assert len(fake.to("chat.postMessage")) == 1 and FAILED not in str(fake.calls)
+        await server.assistant.drain(10)
         assert claims(database, "slack:msg:T1:C1:4.1") == [("slack:msg:T1:C1:4.1", True)]
     database.dispose()
 

@@ -1,0 +1,57 @@
+"""One-sentence abstracts of provisions in da, sv, de and en: a multilingual index of the acts' paragraphs.
+
+Headings name a group of paragraphs ("Tröskelvärden"); the paragraph that answers a question is one of
+several under it. The team's abstracts (``corpus/abstracts``) say in four languages what each provision of
+the LOU, GWB and VgV rules, so that a question in any of them can reach the paragraph by its words. They
+are stored with a chunk next to its translated headings and searched the same way; they are not embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.keyword import tokenize
+from bot.language import LANGUAGES
+
+_SUBPARAGRAPH = re.compile(r"(?:,\s*stk\.\s*\d+[a-z]?|\s+Abs\.\s*\d+[a-z]?)$", re.IGNORECASE)
+
+
+def provision_of(section: str) -> str:
+    """The provision a chunk's section belongs to: "§ 97 Abs. 4" -> "§ 97", "§ 39, stk. 2" -> "§ 39"."""
+    return _SUBPARAGRAPH.sub("", " ".join(section.split()))
+
+
+class ProvisionAbstracts:
+    """Abstracts looked up by act and provision ("LOU", "6 kap. 15 §")."""
+
+    def __init__(self, entries: Iterable[dict[str, str]]) -> None:
+        entries = list(entries)
+        self.version = hashlib.sha256(repr(entries).encode()).hexdigest()[:12] if entries else ""
+        self._by_provision: dict[tuple[str, str], dict[str, str]] = {}
+        for entry in entries:
+            texts = {lang: " ".join(str(entry[lang]).split()) for lang in LANGUAGES if entry.get(lang)}
+            key = (str(entry.get("act", "")).lower(), provision_of(str(entry.get("section", ""))))
+            if key[0] and key[1] and texts:
+                self._by_provision[key] = texts
+
+    @classmethod
+    def load(cls, folder: Path) -> ProvisionAbstracts:
+        """Read every ``*.yaml`` list in ``folder``; a missing folder gives no abstracts."""
+        entries: list[dict[str, str]] = []
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            entries.extend(e for e in data if isinstance(e, dict))
+        return cls(entries)
+
+    def lookup(self, act: str, section: str) -> dict[str, str]:
+        """The abstract of the provision a chunk belongs to, per language; empty when there is none."""
+        return self._by_provision.get((act.lower(), provision_of(section)), {})
+
+    def token_entries(self) -> list[dict[str, list[str]]]:
+        """Every abstract as keyword tokens per language: parallel text for the lexicon."""
+        return [{lang: tokenize(text, lang) for lang, text in texts.items()} for texts in self._by_provision.values()]
