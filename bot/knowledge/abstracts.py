@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.keyword import tokenize
+from bot.knowledge.tables import read_entries
 from bot.language import LANGUAGES
 
 _SUBPARAGRAPH = re.compile(r"(?:,\s*stk\.\s*\d+[a-z]?|\s+Abs\.\s*\d+[a-z]?)$", re.IGNORECASE)
@@ -42,11 +41,7 @@ class ProvisionAbstracts:
     @classmethod
     def load(cls, folder: Path) -> ProvisionAbstracts:
         """Read every ``*.yaml`` list in ``folder``; a missing folder gives no abstracts."""
-        entries: list[dict[str, str]] = []
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-            entries.extend(e for e in data if isinstance(e, dict))
-        return cls(entries)
+        return cls(read_entries(folder))
 
     def lookup(self, act: str, section: str) -> dict[str, str]:
         """The abstract of the provision a chunk belongs to, per language; empty when there is none."""

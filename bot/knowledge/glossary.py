@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.keyword import tokenize
+from bot.knowledge.tables import read_entries
 from bot.language import LANGUAGES
 
 
@@ -22,10 +21,7 @@ class Glossary:
     @classmethod
     def load(cls, path: Path) -> Glossary:
         """Read the YAML glossary; a missing file gives an empty glossary."""
-        if not path.is_file():
-            return cls([])
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        return cls([c for c in data if isinstance(c, dict)])
+        return cls(read_entries(path))
 
     def token_entries(self) -> list[dict[str, list[str]]]:
         """Every concept as the keyword tokens of all its terms, per language: parallel text for the lexicon."""

@@ -16,9 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.keyword import tokenize
+from bot.knowledge.tables import read_entries
 from bot.language import LANGUAGES
 
 _RENDERED_LINE = re.compile(r"^\[(da|sv|de|en)\] (.*)$", re.MULTILINE)
@@ -65,11 +64,7 @@ class HeadingTranslations:
     @classmethod
     def load(cls, folder: Path) -> HeadingTranslations:
         """Read every ``*.yaml`` list in ``folder``; a missing folder gives no translations."""
-        entries: list[dict[str, str]] = []
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-            entries.extend(e for e in data if isinstance(e, dict))
-        return cls(entries)
+        return cls(read_entries(folder))
 
     def translate(self, headings: Sequence[str], language: str, nearest: int = 2) -> dict[str, list[str]]:
         """The other languages' versions of the ``nearest`` translated headings of a path, per language, in order.
