@@ -32,6 +32,12 @@ _STRINGS: dict[str, dict[str, str]] = {
         "de": "Dies ist keine Rechtsberatung; prüfen Sie stets die zitierten Quellen.",
         "en": "This is not legal advice; always read the cited sources.",
     },
+    "in_short": {
+        "da": "Kort fortalt (innobrokers oversættelse)",
+        "sv": "Kort sagt (innobrokers översättning)",
+        "de": "Kurz gesagt (Übersetzung von innobroker)",
+        "en": "In short (innobroker's translation)",
+    },
     "closest": {
         "da": "Nærmeste fund (svagt match):",
         "sv": "Närmaste träffar (svag matchning):",

@@ -31,6 +31,7 @@ class Citation:
     law: str = ""
     jurisdiction: str = ""
     language: str = ""
+    summary: str = ""  # the team's one-sentence abstract in the asker's language, for a provision in another
 
     @property
     def label(self) -> str:
@@ -77,7 +78,7 @@ class Answer:
         return payload
 
 
-_CITATION_FIELDS = ("n", "source", "title", "section", "text", "score", "url")
+_CITATION_FIELDS = ("n", "source", "title", "section", "text", "score", "url", "summary")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bot.knowledge.service import KnowledgeService
 from bot.types import Question
 from tests.docs import DK_NOTE, SE_NOTE
 
-CITATION_KEYS = {"n", "source", "title", "section", "text", "score", "url", "label"}
+CITATION_KEYS = {"n", "source", "title", "section", "text", "score", "url", "summary", "label"}
 
 
 @pytest.fixture

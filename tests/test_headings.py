@@ -16,6 +16,7 @@ from bot.knowledge.ingest import Ingestor
 from bot.knowledge.jurisdiction import infer_jurisdictions
 from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.service import GLOSSARY_PATH, HEADINGS_DIR, KnowledgeService
+from bot.types import Question
 
 SHARED_LAWS = [PROJECT_ROOT.parent / "shared" / "data" / name
                for name in ("se-lou/sfs-2016-1145.md", "de-vergaberecht/gwb.md", "de-vergaberecht/vgv_2016.md")]
@@ -242,3 +243,29 @@ def test_an_abstract_in_four_languages_is_stored_with_the_chunks_of_its_provisio
     lines = dict(translation_lines(by_section["6 kap. 15 §"].meta["translations"]))
     assert set(lines) == {"sv", "da", "de", "en"} and "tvingende hastende" in lines["da"]
     assert by_section["8 kap. 1 §"].meta["translations"] == ""
+
+
+def test_a_provision_in_another_language_is_cited_with_its_abstract_in_the_askers_language(
+    settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+) -> None:
+    abstracts = ProvisionAbstracts([{
+        "act": "LOU", "section": "6 kap. 15 §",
+        "sv": "Förhandlat förfarande utan annonsering får användas vid synnerlig brådska.",
+        "da": "Udbud med forhandling uden bekendtgørelse må bruges ved tvingende hastende omstændigheder.",
+        "de": "Das Verhandlungsverfahren ohne Teilnahmewettbewerb ist bei äußerster Dringlichkeit zulässig.",
+        "en": "The negotiated procedure without prior publication may be used in cases of extreme urgency.",
+    }])
+    law = tmp_path / "lou.md"
+    law.write_text("---\nlaw: LOU\nlanguage: sv\njurisdiction: SE\n---\n" + LOU_SLICE, encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service._ingestor = Ingestor(service.store, service.embedder, HeadingTranslations.load(HEADINGS_DIR), abstracts)
+    service.ingest([law])
+
+    english = service.ask(Question("When may a Swedish authority skip the notice because of extreme urgency?",
+                                   language="en"))
+    cited = {c.section: c for c in english.citations}
+    assert cited["6 kap. 15 §"].summary.startswith("The negotiated procedure without prior publication")
+    assert "In short (innobroker's translation): The negotiated procedure" in english.answer
+    assert english.to_json()["citations"][0].keys() >= {"summary", "text", "section"}
+    swedish = service.ask(Question("När får man använda förhandlat förfarande vid synnerlig brådska?", language="sv"))
+    assert all(c.summary == "" for c in swedish.citations)  # the asker reads the provision itself

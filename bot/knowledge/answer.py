@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.i18n import t
+from bot.knowledge.headings import translation_lines
 from bot.knowledge.inert import sanitize
 from bot.knowledge.keyword import tokenize
 from bot.knowledge.retrieval import Hit, Retriever, SearchResult
@@ -15,14 +16,17 @@ _SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÄÖÅÆØÜ0-9(§–-])|\n{2,}")
 QUOTE_CHARS = 420
 
 
-def cite(hit: Hit, n: int, quote: str) -> Citation:
-    """Turn a retrieved chunk into a numbered citation."""
+def cite(hit: Hit, n: int, quote: str, language: str = "") -> Citation:
+    """Turn a retrieved chunk into a numbered citation; a provision in another language than ``language`` carries
+    the team's abstract in ``language`` where there is one."""
     meta = hit.chunk.meta
+    abstract = dict(translation_lines(str(meta.get("abstract") or "")))
+    summary = abstract.get(language, "") if language and language != meta.get("language") else ""
     return Citation(
         n=n, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
         section=str(meta.get("section", "")), text=quote, score=round(hit.dense, 4),
         url=str(meta.get("url") or "") or None, law=str(meta.get("law", "")),
-        jurisdiction=str(meta.get("jurisdiction", "")), language=str(meta.get("language", "")),
+        jurisdiction=str(meta.get("jurisdiction", "")), language=str(meta.get("language", "")), summary=summary,
     )
 
 
@@ -92,8 +96,10 @@ class ExtractiveAnswerer:
             chunk_language = str(hit.chunk.meta.get("language", language))
             text, _ = sanitize(hit.chunk.text)  # a document's "ignore your instructions …" is never quoted
             quote = best_quote(text, result.query_tokens, chunk_language)
-            citation = cite(hit, n, quote)
+            citation = cite(hit, n, quote, language)
             citations.append(citation)
             lines.append(f"[{n}] {citation.label} ({citation.title}): “{quote}”")
+            if citation.summary:
+                lines.append(f"    {t('in_short', language)}: {citation.summary}")
         lines += ["", disclaimer]
         return Answer(question.text, language, "\n".join(lines), False, citations, disclaimer)

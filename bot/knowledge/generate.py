@@ -103,7 +103,7 @@ class GroundedAnswerer:
             remaining -= len(text)
             chunk_language = str(hit.chunk.meta.get("language") or language)
             quote = best_quote(clean, result.query_tokens, chunk_language)
-            sources.append(Source(n, text, chunk_language, cite(hit, n, quote)))
+            sources.append(Source(n, text, chunk_language, cite(hit, n, quote, language)))
         return sources
 
     def messages(self, question: Question, language: str, sources: list[Source]) -> list[ChatMessage]:

@@ -18,7 +18,7 @@ from bot.knowledge.sections import Chunk, split_sections
 from bot.knowledge.store import KnowledgeStore, StoredChunk
 from bot.language import detect_language
 
-CHUNKER_VERSION = "5"  # bump when chunking changes, so unchanged files are re-chunked once
+CHUNKER_VERSION = "6"  # bump when chunking changes, so unchanged files are re-chunked once
 _DEFAULT_JURISDICTION = {"da": "DK", "sv": "SE", "de": "DE", "en": "EU"}
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -138,7 +138,8 @@ class Ingestor:
         chunks = []
         for n, piece in enumerate(pieces):
             translated = self._headings.translate(piece.heading_path, lang)
-            for other, text in self._abstracts.lookup(doc.law, piece.section).items():
+            abstract = self._abstracts.lookup(doc.law, piece.section)
+            for other, text in abstract.items():
                 translated.setdefault(other, []).append(text)
             translations = self._headings.render(translated)
             chunks.append(StoredChunk(
@@ -147,7 +148,8 @@ class Ingestor:
                 context=piece.context(doc.title),
                 meta={"source": source, "doc_hash": doc_hash, "title": doc.title, "section": piece.section,
                       "language": lang, "jurisdiction": juris, "law": doc.law, "url": _url_for(doc, piece) or "",
-                      "n": n, "translations": translations},
+                      "n": n, "translations": translations,
+                      "abstract": self._headings.render({other: [text] for other, text in abstract.items()})},
             ))
         return _Prepared(source, doc_hash, meta, chunks, None)
 

@@ -65,3 +65,13 @@ def test_pages_stay_whole_when_they_fit() -> None:
     blocks = sections("short")
     assert paginate(blocks, "short", "en") == paginate(blocks, "short", "en")
     assert len(paginate(blocks * 50, "t", "en")) == 1 and len(paginate(blocks * 51, "t", "en")) == 2
+
+
+def test_a_foreign_provision_shows_the_abstract_in_the_askers_language() -> None:
+    citation = Citation(1, "sfs-2016-1145.md", "Lag om offentlig upphandling", "6 kap. 15 §",
+                        "En upphandlande myndighet får använda förhandlat förfarande …", 0.9, None, law="LOU",
+                        language="sv", summary="The negotiated procedure may be used in cases of extreme urgency.")
+    answer = Answer("q", "en", "", False, [citation], "This is not legal advice.")
+    [message] = render_reply(Reply(7, Intent.ASK, "en", "q", "q", answer=answer), "/innobroker")
+    shown = " ".join(b["text"]["text"] for b in message.blocks if b.get("type") == "section")
+    assert "_In short (innobroker's translation): The negotiated procedure may be used" in shown

@@ -31,3 +31,12 @@ def _blocks(card: dict) -> list[dict]:
     for element in card["body"]:
         found += element["items"] if element["type"] == "Container" else [element]
     return [block for block in found if block["type"] == "RichTextBlock"]
+
+
+def test_a_foreign_provision_shows_the_abstract_in_the_askers_language() -> None:
+    citation = Citation(1, "sfs-2016-1145.md", "Lag om offentlig upphandling", "6 kap. 15 §",
+                        "En upphandlande myndighet får använda förhandlat förfarande …", 0.9, None, law="LOU",
+                        language="sv", summary="The negotiated procedure may be used in cases of extreme urgency.")
+    answer = Answer("q", "en", "", False, [citation], "This is not legal advice.")
+    [message] = render_reply(Reply(7, Intent.ASK, "en", "q", "q", answer=answer))
+    assert "In short (innobroker's translation): The negotiated procedure may be used" in texts(message.card)

@@ -75,7 +75,9 @@ def answer_blocks(answer: Answer) -> list[Block]:
     for citation in answer.citations:
         quote = "\n".join(f"> {line}" for line in escape(citation.text).splitlines() if line.strip())
         title = f" — {escape(citation.title)}" if citation.title and citation.title != citation.label else ""
-        blocks += sections(f"*[{citation.n}] {escape(citation.label)}*{title}\n{quote}")
+        in_short = t("in_short", answer.language)
+        summary = f"\n_{escape(in_short)}: {escape(citation.summary)}_" if citation.summary else ""
+        blocks += sections(f"*[{citation.n}] {escape(citation.label)}*{title}\n{quote}{summary}")
         source = PurePath(citation.source).name if citation.source else ""
         cited = link(citation.url, citation.label) if citation.url else escape(citation.label)
         blocks += context(f"📎 {cited}" + (f" · {escape(source)}" if source else ""))

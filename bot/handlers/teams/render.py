@@ -100,6 +100,8 @@ def answer_groups(answer: Answer) -> list[Group]:
         quotes: list[Group] = [[{"type": "Container", "style": "emphasis", "items": [rich(run(piece))]}]
                                for piece in pieces]
         quotes[0].insert(0, rich(run(f"[{citation.n}] {citation.label}", bold=True), run(title), separator=True))
+        if citation.summary:
+            quotes[-1].append(rich(run(f"{t('in_short', answer.language)}: {citation.summary}", subtle=True)))
         source = PurePath(citation.source).name if citation.source else ""
         cited = run(citation.label, url=citation.url) if citation.url else run(citation.label)
         quotes[-1].append(rich(run("📎 "), cited, run(f" · {source}" if source else "", subtle=True)))
