@@ -108,8 +108,7 @@ def _grow_to(service: KnowledgeService, target: int) -> dict[str, object]:
     """Pad the store to ``target`` chunks with jittered copies of real chunks (no re-embedding)."""
     real = service.store.all_chunks()
     ids = [c.id for c in real]
-    got = service.store._chunks.get(ids=ids, include=["embeddings"])
-    vectors = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"], strict=True)}
+    vectors = service.store.embeddings(ids)
     rng = np.random.default_rng(7)
     copies = target - len(real)
     by_source: dict[str, list] = {}

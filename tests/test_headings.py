@@ -225,20 +225,10 @@ def test_a_subparagraph_belongs_to_its_provision(section: str, provision: str) -
 def test_an_abstract_in_four_languages_is_stored_with_the_chunks_of_its_provision(
     settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
 ) -> None:
-    abstracts = ProvisionAbstracts([{
-        "act": "LOU", "section": "6 kap. 15 §",
-        "sv": "Förhandlat förfarande utan annonsering får användas vid synnerlig brådska.",
-        "da": "Udbud med forhandling uden bekendtgørelse må bruges ved tvingende hastende omstændigheder.",
-        "de": "Das Verhandlungsverfahren ohne Teilnahmewettbewerb ist bei äußerster Dringlichkeit zulässig.",
-        "en": "The negotiated procedure without prior publication may be used in cases of extreme urgency.",
-    }])
+    abstracts = ProvisionAbstracts([URGENCY_ABSTRACT])
     assert abstracts.lookup("lou", "6 kap. 15 §")["en"].startswith("The negotiated procedure")
     assert abstracts.lookup("GWB", "6 kap. 15 §") == {}
-    law = tmp_path / "lou.md"
-    law.write_text("---\nlaw: LOU\nlanguage: sv\njurisdiction: SE\n---\n" + LOU_SLICE, encoding="utf-8")
-    service = KnowledgeService(settings, embedder=embedder)
-    service._ingestor = Ingestor(service.store, service.embedder, HeadingTranslations([]), abstracts)
-    service.ingest([law])
+    service = _lou_slice_with_abstract(settings, embedder, tmp_path, HeadingTranslations([]))
     by_section = {c.meta["section"]: c for c in service.store.all_chunks()}
     lines = dict(translation_lines(by_section["6 kap. 15 §"].meta["translations"]))
     assert set(lines) == {"sv", "da", "de", "en"} and "tvingende hastende" in lines["da"]
@@ -248,18 +238,7 @@ def test_an_abstract_in_four_languages_is_stored_with_the_chunks_of_its_provisio
 def test_a_provision_in_another_language_is_cited_with_its_abstract_in_the_askers_language(
     settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
 ) -> None:
-    abstracts = ProvisionAbstracts([{
-        "act": "LOU", "section": "6 kap. 15 §",
-        "sv": "Förhandlat förfarande utan annonsering får användas vid synnerlig brådska.",
-        "da": "Udbud med forhandling uden bekendtgørelse må bruges ved tvingende hastende omstændigheder.",
-        "de": "Das Verhandlungsverfahren ohne Teilnahmewettbewerb ist bei äußerster Dringlichkeit zulässig.",
-        "en": "The negotiated procedure without prior publication may be used in cases of extreme urgency.",
-    }])
-    law = tmp_path / "lou.md"
-    law.write_text("---\nlaw: LOU\nlanguage: sv\njurisdiction: SE\n---\n" + LOU_SLICE, encoding="utf-8")
-    service = KnowledgeService(settings, embedder=embedder)
-    service._ingestor = Ingestor(service.store, service.embedder, HeadingTranslations.load(HEADINGS_DIR), abstracts)
-    service.ingest([law])
+    service = _lou_slice_with_abstract(settings, embedder, tmp_path, HeadingTranslations.load(HEADINGS_DIR))
 
     english = service.ask(Question("When may a Swedish authority skip the notice because of extreme urgency?",
                                    language="en"))
@@ -269,3 +248,23 @@ def test_a_provision_in_another_language_is_cited_with_its_abstract_in_the_asker
     assert english.to_json()["citations"][0].keys() >= {"summary", "text", "section"}
     swedish = service.ask(Question("När får man använda förhandlat förfarande vid synnerlig brådska?", language="sv"))
     assert all(c.summary == "" for c in swedish.citations)  # the asker reads the provision itself
+
+
+URGENCY_ABSTRACT = {
+    "act": "LOU", "section": "6 kap. 15 §",
+    "sv": "Förhandlat förfarande utan annonsering får användas vid synnerlig brådska.",
+    "da": "Udbud med forhandling uden bekendtgørelse må bruges ved tvingende hastende omstændigheder.",
+    "de": "Das Verhandlungsverfahren ohne Teilnahmewettbewerb ist bei äußerster Dringlichkeit zulässig.",
+    "en": "The negotiated procedure without prior publication may be used in cases of extreme urgency.",
+}
+
+
+def _lou_slice_with_abstract(settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+                             headings: HeadingTranslations) -> KnowledgeService:
+    """A service holding LOU_SLICE as the LOU, ingested with the urgency abstract and ``headings``."""
+    law = tmp_path / "lou.md"
+    law.write_text("---\nlaw: LOU\nlanguage: sv\njurisdiction: SE\n---\n" + LOU_SLICE, encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service._ingestor = Ingestor(service.store, service.embedder, headings, ProvisionAbstracts([URGENCY_ABSTRACT]))
+    service.ingest([law])
+    return service
