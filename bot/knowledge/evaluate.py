@@ -23,8 +23,8 @@ from bot.knowledge.retrieval import Retriever, SearchResult
 
 DEFAULT_DATASETS = sorted((PROJECT_ROOT / "eval" / "rules").glob("*.jsonl"))
 DEFAULT_BASELINE = PROJECT_ROOT / "eval" / "rules_baseline.json"
-VARIANTS = ("hybrid", "hybrid_no_bridge", "hybrid_no_lexicon", "hybrid_no_headings", "hybrid_no_jurisdiction",
-            "hybrid_no_glossary", "rrf", "dense", "plain_baseline")
+VARIANTS = ("hybrid", "hybrid_no_situations", "hybrid_no_bridge", "hybrid_no_lexicon", "hybrid_no_headings",
+            "hybrid_no_jurisdiction", "hybrid_no_glossary", "rrf", "dense", "plain_baseline")
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,8 @@ def run_evaluation(args: argparse.Namespace, settings: Settings) -> int:
         shared = None
     with TerminalProgress(enabled=not args.json) as progress:
         results = evaluate(settings, questions, shared, not args.no_baseline, progress)
-    compare = args.compare or (DEFAULT_BASELINE if DEFAULT_BASELINE.is_file() else None)
+    # The committed baseline belongs to the dev set; another question set is compared only when asked to.
+    compare = args.compare or (DEFAULT_BASELINE if DEFAULT_BASELINE.is_file() and not args.dataset else None)
     if compare and compare.is_file():
         results["baseline_file"] = str(compare)
         results["delta_vs_baseline"] = _delta(json.loads(compare.read_text(encoding="utf-8")), results)
