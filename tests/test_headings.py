@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.knowledge.abstracts import ProvisionAbstracts, provision_of
+from bot.knowledge.abstracts import ProvisionTable, provision_of
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import HeadingTranslations, descriptive, translation_lines, translation_tokens
@@ -225,7 +225,7 @@ def test_a_subparagraph_belongs_to_its_provision(section: str, provision: str) -
 def test_an_abstract_in_four_languages_is_stored_with_the_chunks_of_its_provision(
     settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
 ) -> None:
-    abstracts = ProvisionAbstracts([URGENCY_ABSTRACT])
+    abstracts = ProvisionTable([URGENCY_ABSTRACT])
     assert abstracts.lookup("lou", "6 kap. 15 §")["en"].startswith("The negotiated procedure")
     assert abstracts.lookup("GWB", "6 kap. 15 §") == {}
     service = _lou_slice_with_abstract(settings, embedder, tmp_path, HeadingTranslations([]))
@@ -265,6 +265,6 @@ def _lou_slice_with_abstract(settings: Settings, embedder: CachedEmbedder, tmp_p
     law = tmp_path / "lou.md"
     law.write_text("---\nlaw: LOU\nlanguage: sv\njurisdiction: SE\n---\n" + LOU_SLICE, encoding="utf-8")
     service = KnowledgeService(settings, embedder=embedder)
-    service._ingestor = Ingestor(service.store, service.embedder, headings, ProvisionAbstracts([URGENCY_ABSTRACT]))
+    service._ingestor = Ingestor(service.store, service.embedder, headings, ProvisionTable([URGENCY_ABSTRACT]))
     service.ingest([law])
     return service

@@ -1,9 +1,11 @@
-"""One-sentence abstracts of provisions in da, sv, de and en: a multilingual index of the acts' paragraphs.
+"""Team-written texts per provision in da, sv, de and en: a multilingual index of the acts' paragraphs.
 
 Headings name a group of paragraphs ("Tröskelvärden"); the paragraph that answers a question is one of
-several under it. The team's abstracts (``corpus/abstracts``) say in four languages what each provision of
-the LOU, GWB and VgV rules, so that a question in any of them can reach the paragraph by its words. They
-are stored with a chunk next to its translated headings and searched the same way; they are not embedded.
+several under it. Two tables, keyed by act and provision, let a question in any language reach the
+paragraph by its words: the abstracts (``corpus/abstracts``) say what each provision of the LOU, GWB and VgV
+rules, and the situations (``corpus/situations``) describe, in everyday words, cases in which a procurement
+provision is the answer ("one bid is far cheaper than the others"), because askers describe their case
+rather than name the law's term. Both are stored with a chunk and searched by keywords; neither is embedded.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ def provision_of(section: str) -> str:
     return _SUBPARAGRAPH.sub("", " ".join(section.split()))
 
 
-class ProvisionAbstracts:
-    """Abstracts looked up by act and provision ("LOU", "6 kap. 15 §")."""
+class ProvisionTable:
+    """Per-language texts looked up by act and provision ("LOU", "6 kap. 15 §")."""
 
     def __init__(self, entries: Iterable[dict[str, str]]) -> None:
         entries = list(entries)
@@ -39,14 +41,14 @@ class ProvisionAbstracts:
                 self._by_provision[key] = texts
 
     @classmethod
-    def load(cls, folder: Path) -> ProvisionAbstracts:
-        """Read every ``*.yaml`` list in ``folder``; a missing folder gives no abstracts."""
+    def load(cls, folder: Path) -> ProvisionTable:
+        """Read every ``*.yaml`` list in ``folder``; a missing folder gives an empty table."""
         return cls(read_entries(folder))
 
     def lookup(self, act: str, section: str) -> dict[str, str]:
-        """The abstract of the provision a chunk belongs to, per language; empty when there is none."""
+        """The texts of the provision a chunk belongs to, per language; empty when there are none."""
         return self._by_provision.get((act.lower(), provision_of(section)), {})
 
     def token_entries(self) -> list[dict[str, list[str]]]:
-        """Every abstract as keyword tokens per language: parallel text for the lexicon."""
+        """Every entry as keyword tokens per language: parallel text for the lexicon."""
         return [{lang: tokenize(text, lang) for lang, text in texts.items()} for texts in self._by_provision.values()]

@@ -10,7 +10,7 @@ from typing import Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from bot.config import Settings
-from bot.knowledge.abstracts import ProvisionAbstracts
+from bot.knowledge.abstracts import ProvisionTable
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import HeadingTranslations
@@ -19,7 +19,7 @@ from bot.knowledge.lexicon import Lexicon
 from bot.knowledge.loaders import LoadError, load_file
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.sections import split_sections
-from bot.knowledge.service import ABSTRACTS_DIR, GLOSSARY_PATH, HEADINGS_DIR
+from bot.knowledge.service import ABSTRACTS_DIR, GLOSSARY_PATH, HEADINGS_DIR, SITUATIONS_DIR
 from bot.knowledge.store import KnowledgeStore, StoredChunk, open_chroma_client
 from bot.language import detect_language
 
@@ -48,7 +48,7 @@ class EvalStores:
     chunks: int
     glossary: Glossary = field(default_factory=lambda: Glossary.load(GLOSSARY_PATH))
     headings: HeadingTranslations = field(default_factory=lambda: HeadingTranslations.load(HEADINGS_DIR))
-    abstracts: ProvisionAbstracts = field(default_factory=lambda: ProvisionAbstracts.load(ABSTRACTS_DIR))
+    abstracts: ProvisionTable = field(default_factory=lambda: ProvisionTable.load(ABSTRACTS_DIR))
 
     def __post_init__(self) -> None:
         self.lexicon = Lexicon.induce([*self.headings.token_entries(), *self.abstracts.token_entries(),
@@ -62,6 +62,8 @@ class EvalStores:
             retrieval.glossary_expansion = False
         elif variant == "hybrid_no_headings":
             retrieval.heading_weight = 0.0
+        elif variant == "hybrid_no_situations":
+            retrieval.situation_weight = 0.0
         elif variant == "hybrid_no_bridge":
             retrieval.bridge_passages = 0
         elif variant == "hybrid_no_lexicon":
@@ -84,8 +86,9 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
     client = open_chroma_client(settings.data_dir / "eval" / "chroma", None)
     structured = KnowledgeStore(client, "eval_structured")
     files = [settings.corpus_dir, *shared_documents(shared)]
-    headings, abstracts = HeadingTranslations.load(HEADINGS_DIR), ProvisionAbstracts.load(ABSTRACTS_DIR)
-    Ingestor(structured, embedder, headings, abstracts).ingest(files, progress=progress)
+    headings, abstracts = HeadingTranslations.load(HEADINGS_DIR), ProvisionTable.load(ABSTRACTS_DIR)
+    Ingestor(structured, embedder, headings, abstracts, ProvisionTable.load(SITUATIONS_DIR)).ingest(
+        files, progress=progress)
     records = structured.documents()
     language_of = {Path(s).name: str(r.meta.get("language", "")) for s, r in records.items()}
     act_of = {Path(s).name: str(r.meta.get("law", "")) for s, r in records.items()}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
-from bot.knowledge.abstracts import ProvisionAbstracts
+from bot.knowledge.abstracts import ProvisionTable
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_file
@@ -80,12 +80,13 @@ class Ingestor:
 
     def __init__(
         self, store: KnowledgeStore, embedder: CachedEmbedder, headings: HeadingTranslations | None = None,
-        abstracts: ProvisionAbstracts | None = None,
+        abstracts: ProvisionTable | None = None, situations: ProvisionTable | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._headings = headings or HeadingTranslations([])
-        self._abstracts = abstracts or ProvisionAbstracts([])
+        self._abstracts = abstracts or ProvisionTable([])
+        self._situations = situations or ProvisionTable([])
 
     def ingest(
         self, paths: Iterable[Path], jurisdiction: str | None = None, language: str | None = None,
@@ -107,7 +108,8 @@ class Ingestor:
             except OSError as exc:
                 report.errors.append({"source": source, "error": f"cannot read file: {exc.strerror or exc}"})
                 continue
-            salt = f"|{CHUNKER_VERSION}|{jurisdiction}|{language}|{self._headings.version}|{self._abstracts.version}"
+            salt = (f"|{CHUNKER_VERSION}|{jurisdiction}|{language}|{self._headings.version}|{self._abstracts.version}"
+                    f"|{self._situations.version}")
             doc_hash = hashlib.sha256(data + salt.encode()).hexdigest()
             previous = known.get(source)
             if previous and previous.doc_hash == doc_hash:
@@ -149,7 +151,9 @@ class Ingestor:
                 meta={"source": source, "doc_hash": doc_hash, "title": doc.title, "section": piece.section,
                       "language": lang, "jurisdiction": juris, "law": doc.law, "url": _url_for(doc, piece) or "",
                       "n": n, "translations": translations,
-                      "abstract": self._headings.render({other: [text] for other, text in abstract.items()})},
+                      "abstract": self._headings.render({other: [text] for other, text in abstract.items()}),
+                      "situations": self._headings.render(
+                          {other: [text] for other, text in self._situations.lookup(doc.law, piece.section).items()})},
             ))
         return _Prepared(source, doc_hash, meta, chunks, None)
 

@@ -5,7 +5,8 @@ reciprocal-rank fusion lets same-word matches in the *wrong* language push out t
 so a keyword hit counts fully only in the asker's language and, through glossary and lexicon
 expansion, with a smaller weight in the others. A question about another jurisdiction's law is first
 answered from the asker's own-language sources, whose translated headings become keywords in the
-law's language (the bridge).
+law's language (the bridge). The team's everyday-language situations per provision meet questions that
+describe a case instead of naming the law's term.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class Retriever:
         self._by_id: dict[str, int] = {}
         self._index: KeywordIndex | None = None
         self._headings: KeywordIndex | None = None
+        self._situations: KeywordIndex | None = None
         self._meta: dict[str, np.ndarray] = {}
 
     def refresh(self) -> None:
@@ -93,12 +95,14 @@ class Retriever:
         chunks = self._store.all_chunks()
         languages = [str(c.meta.get("language", "en")) for c in chunks]
         index = KeywordIndex([c.context for c in chunks], languages)
-        # Heading translations are their own index, each line tokenized in its own language.
-        headings = KeywordIndex([], languages, [translation_tokens(str(c.meta.get("translations") or ""))
-                                                for c in chunks])
+        # Heading translations and situations are indexes of their own, each line tokenized in its own language.
+        headings, situations = (
+            KeywordIndex([], languages, [translation_tokens(str(c.meta.get(key) or "")) for c in chunks])
+            for key in ("translations", "situations"))
         meta = {key: np.array([str(c.meta.get(key, "")) for c in chunks]) for key in FILTER_KEYS}
         with self._lock:
-            self._chunks, self._index, self._headings, self._meta = chunks, index, headings, meta
+            self._chunks, self._index, self._meta = chunks, index, meta
+            self._headings, self._situations = headings, situations
             self._by_id = {c.id: i for i, c in enumerate(chunks)}
 
     @property
@@ -187,19 +191,23 @@ class Retriever:
             np.where(np.isin(languages, sorted(target)), settings.keyword_weight_target_language,
                      settings.keyword_weight_other_language))
         keyword = (np.zeros(len(self._chunks)) if keyword_scores is None else keyword_scores) * language_weight
-        headings = self._heading_scores(tokens[language], filters) if settings.heading_weight else keyword * 0
+        own = tokens[language]
+        headings = self._filtered(self._headings, own, filters) if settings.heading_weight else keyword * 0
+        situations = self._filtered(self._situations, own, filters) if settings.situation_weight else keyword * 0
         similarity = dict(dense_ranked)
-        extra = [int(i) for scores in (keyword, headings) for i in np.argsort(-scores)[:n] if scores[i] > 0]
+        extra = [int(i) for scores in (keyword, headings, situations) for i in np.argsort(-scores)[:n] if scores[i] > 0]
         similarity.update(self._similarities(vector, sorted({i for i in extra if i not in similarity})))
         if not similarity:
             return {}, {}
         weight = {i: self._jurisdiction_weight(i, guess) if guess else 1.0 for i in similarity}
         best = max((sim for i, sim in similarity.items() if weight[i] >= 1.0), default=max(similarity.values()))
-        top_keyword, top_heading = float(keyword.max(initial=0.0)) or 1.0, float(headings.max(initial=0.0)) or 1.0
+        top_keyword, top_heading, top_situation = (float(s.max(initial=0.0)) or 1.0
+                                                   for s in (keyword, headings, situations))
         fused = {
             i: weight[i] * (max(0.0, 1.0 - (best - sim) / settings.dense_spread)
                             + settings.keyword_weight * float(keyword[i]) / top_keyword
-                            + settings.heading_weight * float(headings[i]) / top_heading)
+                            + settings.heading_weight * float(headings[i]) / top_heading
+                            + settings.situation_weight * float(situations[i]) / top_situation)
             for i, sim in similarity.items()
         }
         return fused, similarity
@@ -266,17 +274,13 @@ class Retriever:
         found = self._store.query(vector, n + 10, where)
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id][:n]
 
-    def _heading_scores(self, tokens: list[str], filters: dict[str, str]) -> np.ndarray:
-        """BM25 of the question, in the asker's own language, against every chunk's translated headings."""
-        assert self._headings is not None
-        scores = self._headings.scores(tokens)
+    def _filtered(self, index: KeywordIndex | None, tokens: list[str], filters: dict[str, str]) -> np.ndarray:
+        """BM25 scores from one index, zero where a chunk fails the metadata ``filters``."""
+        assert index is not None
+        scores = index.scores(tokens)
         for key, value in filters.items():
             scores = np.where(self._meta[key] == value, scores, 0.0)
         return scores
 
     def _keyword_scores(self, tokens: dict[str, list[str]], filters: dict[str, str]) -> np.ndarray:
-        assert self._index is not None
-        scores = self._index.scores([tok for toks in tokens.values() for tok in toks])
-        for key, value in filters.items():
-            scores = np.where(self._meta[key] == value, scores, 0.0)
-        return scores
+        return self._filtered(self._index, [tok for toks in tokens.values() for tok in toks], filters)
