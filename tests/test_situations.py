@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.config import Settings
-from bot.knowledge.abstracts import ProvisionTable, provision_of
+from bot.knowledge.abstracts import ProvisionTable, cited_provision, provision_of
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.headings import HeadingTranslations, translation_lines
 from bot.knowledge.ingest import Ingestor
@@ -82,3 +82,27 @@ def test_situations_are_stored_with_their_provision_and_bring_it_up(
 def test_a_missing_situations_table_changes_nothing(tmp_path: Path) -> None:
     empty = ProvisionTable.load(tmp_path / "absent")
     assert empty.lookup("LOU", "6 kap. 15 §") == {} and empty.version == ""
+
+
+def test_a_note_section_about_a_provision_shares_its_situations(
+    settings: Settings, embedder: CachedEmbedder, tmp_path: Path,
+) -> None:
+    note = tmp_path / "se-brådska.md"
+    note.write_text(
+        "---\ntitle: Brådskande inköp\njurisdiction: SE\nlanguage: sv\n---\n\n# Brådskande inköp\n\n"
+        "## LOU 6 kap. 15 § – Synnerlig brådska\n\nVid oförutsedda händelser får myndigheten förhandla direkt.\n\n"
+        "## Dokumentation\n\nSkriv ner varför det var bråttom.\n", encoding="utf-8")
+    service = KnowledgeService(settings, embedder=embedder)
+    service._ingestor = Ingestor(service.store, service.embedder, HeadingTranslations([]), ProvisionTable([]),
+                                 ProvisionTable([HEATING_SITUATION]))
+    service.ingest([note])
+    by_section = {c.meta["section"]: c for c in service.store.all_chunks()}
+    assert "Värmepannan" in by_section["LOU 6 kap. 15 §"].meta["situations"]
+    assert by_section["Dokumentation"].meta["situations"] == ""
+
+
+def test_a_cited_provision_is_read_from_a_note_label_or_taken_from_the_document() -> None:
+    assert cited_provision("", "LOU 16 kap. 7 §") == ("LOU", "16 kap. 7 §")
+    assert cited_provision("", "GWB § 132 Abs. 2") == ("GWB", "§ 132 Abs. 2")
+    assert cited_provision("GWB", "§ 124") == ("GWB", "§ 124")
+    assert cited_provision("", "Dokumentation") == ("", "Dokumentation")

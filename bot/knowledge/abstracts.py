@@ -22,6 +22,19 @@ from bot.language import LANGUAGES
 _SUBPARAGRAPH = re.compile(r"(?:,\s*stk\.\s*\d+[a-z]?|\s+Abs\.\s*\d+[a-z]?)$", re.IGNORECASE)
 
 
+# A note's section label names its act ("LOU 5 kap. 3 §"); a law text's chunks carry the act in ``law``.
+_CITED_ACT = re.compile(
+    r"^(?P<act>LOU|LUF|GWB|VgV|UVgO|SektVO|Udbudsloven|Tilbudsloven|(?:Directive|Direktiv|Richtlinie) 2014/2[345]/EU)"
+    r"\s+(?P<rest>.+)$", re.IGNORECASE,
+)
+
+
+def cited_provision(act: str, section: str) -> tuple[str, str]:
+    """The act and section a chunk is about: its document's act, or the one its label cites ("LOU", "5 kap. 3 §")."""
+    match = _CITED_ACT.match(" ".join(section.split()))
+    return (match["act"], match["rest"]) if match else (act, section)
+
+
 def provision_of(section: str) -> str:
     """The provision a chunk's section belongs to: "§ 97 Abs. 4" -> "§ 97", "§ 39, stk. 2" -> "§ 39"."""
     return _SUBPARAGRAPH.sub("", " ".join(section.split()))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT, RetrievalSettings, Settings
+from bot.knowledge.abstracts import cited_provision
 from bot.knowledge.eval_store import EvalStores, build_eval_stores, shared_documents
 from bot.knowledge.retrieval import Retriever, SearchResult
 
@@ -63,19 +64,12 @@ def section_matches(found: str, expected: str) -> bool:
     return found == expected or found.startswith(expected + " ") or found.startswith(expected + ",")
 
 
-# A note's section label names its act ("LOU 5 kap. 3 §"); a law text's chunks carry the act in ``law``.
-_ACT = re.compile(
-    r"^(?P<act>LOU|LUF|GWB|VgV|UVgO|SektVO|Udbudsloven|Tilbudsloven|(?:Directive|Direktiv|Richtlinie) 2014/2[345]/EU)"
-    r"\s+(?P<rest>.+)$", re.IGNORECASE,
-)
 _ARTICLE = re.compile(r"^(?:article|artikel|art\.)\s*", re.IGNORECASE)
 
 
 def provision(act: str, section: str) -> tuple[str, str]:
     """A citation as (act, provision), whichever document it comes from: ``("lou", "5 kap. 3 §")``."""
-    match = _ACT.match(" ".join(section.split()))
-    if match:
-        act, section = match["act"], match["rest"]
+    act, section = cited_provision(act, section)
     act = re.sub(r"^(?:direktiv|richtlinie)", "directive", act.lower())
     return act, _ARTICLE.sub("article ", section.lower()).strip()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
-from bot.knowledge.abstracts import ProvisionTable
+from bot.knowledge.abstracts import ProvisionTable, cited_provision
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.headings import HeadingTranslations
 from bot.knowledge.loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_file
@@ -18,7 +18,7 @@ from bot.knowledge.sections import Chunk, split_sections
 from bot.knowledge.store import KnowledgeStore, StoredChunk
 from bot.language import detect_language
 
-CHUNKER_VERSION = "6"  # bump when chunking changes, so unchanged files are re-chunked once
+CHUNKER_VERSION = "7"  # bump when chunking changes, so unchanged files are re-chunked once
 _DEFAULT_JURISDICTION = {"da": "DK", "sv": "SE", "de": "DE", "en": "EU"}
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -152,8 +152,9 @@ class Ingestor:
                       "language": lang, "jurisdiction": juris, "law": doc.law, "url": _url_for(doc, piece) or "",
                       "n": n, "translations": translations,
                       "abstract": self._headings.render({other: [text] for other, text in abstract.items()}),
-                      "situations": self._headings.render(
-                          {other: [text] for other, text in self._situations.lookup(doc.law, piece.section).items()})},
+                      # A note's section about a provision ("LOU 16 kap. 7 §") shares the provision's situations.
+                      "situations": self._headings.render({other: [text] for other, text in self._situations.lookup(
+                          *cited_provision(doc.law, piece.section)).items()})},
             ))
         return _Prepared(source, doc_hash, meta, chunks, None)
 
