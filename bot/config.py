@@ -42,6 +42,7 @@ class RetrievalSettings(BaseModel):
     keyword_weight: float = 1.0
     heading_weight: float = 0.3
     situation_weight: float = 0.5
+    repeat_penalty: float = 0.9
     dense_spread: float = 0.05
     glossary_expansion: bool = True
     lexicon_expansion: bool = True

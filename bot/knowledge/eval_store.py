@@ -62,6 +62,8 @@ class EvalStores:
             retrieval.glossary_expansion = False
         elif variant == "hybrid_no_headings":
             retrieval.heading_weight = 0.0
+        elif variant == "hybrid_no_diversity":
+            retrieval.repeat_penalty = 1.0
         elif variant == "hybrid_no_situations":
             retrieval.situation_weight = 0.0
         elif variant == "hybrid_no_bridge":

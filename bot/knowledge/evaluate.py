@@ -24,8 +24,8 @@ from bot.knowledge.retrieval import Retriever, SearchResult
 
 DEFAULT_DATASETS = sorted((PROJECT_ROOT / "eval" / "rules").glob("*.jsonl"))
 DEFAULT_BASELINE = PROJECT_ROOT / "eval" / "rules_baseline.json"
-VARIANTS = ("hybrid", "hybrid_no_situations", "hybrid_no_bridge", "hybrid_no_lexicon", "hybrid_no_headings",
-            "hybrid_no_jurisdiction", "hybrid_no_glossary", "rrf", "dense", "plain_baseline")
+VARIANTS = ("hybrid", "hybrid_no_diversity", "hybrid_no_situations", "hybrid_no_bridge", "hybrid_no_lexicon",
+            "hybrid_no_headings", "hybrid_no_jurisdiction", "hybrid_no_glossary", "rrf", "dense", "plain_baseline")
 
 
 @dataclass(frozen=True)

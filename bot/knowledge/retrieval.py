@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from bot.config import RetrievalSettings
+from bot.knowledge.abstracts import provision_of
 from bot.knowledge.embeddings import CachedEmbedder
+from bot.knowledge.fusion import diversify, reciprocal_rank_fusion
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.headings import translation_lines, translation_tokens
 from bot.knowledge.jurisdiction import JurisdictionGuess, infer_jurisdictions
@@ -163,10 +165,13 @@ class Retriever:
         if self.mode == "hybrid":
             fused, dense_sim = self._fuse_scores(vector, dense_ranked, keyword_scores, tokens, language, filters, guess)
         else:
-            fused, dense_sim = self._fuse_ranks(dense_ranked, keyword_scores)
-        ranked = sorted(fused, key=lambda i: -fused[i])[:top_k]
+            fused = reciprocal_rank_fusion(dense_ranked, keyword_scores, self.settings.rrf_k, n)
+            dense_sim = dict(dense_ranked)
+        metas = {i: self._chunks[i].meta for i in fused}
+        keys = {i: (str(m.get("source", "")), provision_of(str(m.get("section", "")))) for i, m in metas.items()}
+        ranked = diversify(fused, keys, self.settings.repeat_penalty if self.mode == "hybrid" else 1.0, top_k)
         keyword_value = keyword_scores if keyword_scores is not None else np.zeros(len(self._chunks))
-        hits = [Hit(self._chunks[i], fused[i], dense_sim.get(i, 0.0), float(keyword_value[i])) for i in ranked]
+        hits = [Hit(self._chunks[i], score, dense_sim.get(i, 0.0), float(keyword_value[i])) for i, score in ranked]
         best_idx, best = max(dense_ranked[:top_k], key=lambda pair: pair[1], default=(-1, 0.0))
         # Similarities across languages run lower than within one for the same relevance.
         cross = best_idx >= 0 and self._index.languages()[best_idx] != language
@@ -211,19 +216,6 @@ class Retriever:
             for i, sim in similarity.items()
         }
         return fused, similarity
-
-    def _fuse_ranks(
-        self, dense_ranked: list[tuple[int, float]], keyword_scores: np.ndarray | None,
-    ) -> tuple[dict[int, float], dict[int, float]]:
-        """Plain reciprocal-rank fusion (the ``rrf`` variant) or dense ranks alone (``dense``)."""
-        k = self.settings.rrf_k
-        fused = {idx: 1.0 / (k + rank + 1) for rank, (idx, _) in enumerate(dense_ranked)}
-        if keyword_scores is not None:
-            for rank, idx in enumerate(int(i) for i in np.argsort(-keyword_scores)[: self.settings.candidates]):
-                if keyword_scores[idx] <= 0:
-                    break
-                fused[idx] = fused.get(idx, 0.0) + 1.0 / (k + rank + 1)
-        return fused, dict(dense_ranked)
 
     def _similarities(self, vector: np.ndarray, indexes: list[int]) -> dict[int, float]:
         """Cosine similarity of chunks that came from keyword search only (their vectors fetched from the store)."""
