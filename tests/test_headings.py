@@ -217,6 +217,7 @@ def test_a_danish_question_about_swedish_law_borrows_swedish_words_from_the_dani
 
 @pytest.mark.parametrize(("section", "provision"), [
     ("§ 97 Abs. 4", "§ 97"), ("§ 39, stk. 2", "§ 39"), ("6 kap. 15 §", "6 kap. 15 §"), ("§ 119", "§ 119"),
+    ("Article 72(2)", "Article 72"),
 ])
 def test_a_subparagraph_belongs_to_its_provision(section: str, provision: str) -> None:
     assert provision_of(section) == provision

@@ -19,7 +19,9 @@ from bot.knowledge.keyword import tokenize
 from bot.knowledge.tables import read_entries
 from bot.language import LANGUAGES
 
-_SUBPARAGRAPH = re.compile(r"(?:,\s*stk\.\s*\d+[a-z]?|\s+Abs\.\s*\d+[a-z]?)$", re.IGNORECASE)
+_SUBPARAGRAPH = re.compile(r"(?:,\s*stk\.\s*\d+[a-z]?|\s+Abs\.\s*\d+[a-z]?|\(\d+[a-z]?\))$", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"^(?:direktiv|richtlinie)\b")
+_ARTICLE = re.compile(r"^(?:article|artikel|art\.)\s*")
 
 
 # A note's section label names its act ("LOU 5 kap. 3 §"); a law text's chunks carry the act in ``law``.
@@ -40,6 +42,11 @@ def provision_of(section: str) -> str:
     return _SUBPARAGRAPH.sub("", " ".join(section.split()))
 
 
+def _key(act: str, section: str) -> tuple[str, str]:
+    """One spelling per provision: "Direktiv 2014/24/EU", "art. 74" and "Directive 2014/24/EU", "Article 74" meet."""
+    return _DIRECTIVE.sub("directive", act.lower()), _ARTICLE.sub("article ", provision_of(section).lower())
+
+
 class ProvisionTable:
     """Per-language texts looked up by act and provision ("LOU", "6 kap. 15 §")."""
 
@@ -49,7 +56,7 @@ class ProvisionTable:
         self._by_provision: dict[tuple[str, str], dict[str, str]] = {}
         for entry in entries:
             texts = {lang: " ".join(str(entry[lang]).split()) for lang in LANGUAGES if entry.get(lang)}
-            key = (str(entry.get("act", "")).lower(), provision_of(str(entry.get("section", ""))))
+            key = _key(str(entry.get("act", "")), str(entry.get("section", "")))
             if key[0] and key[1] and texts:
                 self._by_provision[key] = texts
 
@@ -60,7 +67,7 @@ class ProvisionTable:
 
     def lookup(self, act: str, section: str) -> dict[str, str]:
         """The texts of the provision a chunk belongs to, per language; empty when there are none."""
-        return self._by_provision.get((act.lower(), provision_of(section)), {})
+        return self._by_provision.get(_key(act, section), {})
 
     def token_entries(self) -> list[dict[str, list[str]]]:
         """Every entry as keyword tokens per language: parallel text for the lexicon."""
