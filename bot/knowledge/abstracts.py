@@ -42,9 +42,15 @@ def provision_of(section: str) -> str:
     return _SUBPARAGRAPH.sub("", " ".join(section.split()))
 
 
+def canonical(act: str, section: str) -> tuple[str, str]:
+    """One lower-case spelling of a citation: ("Direktiv 2014/24/EU", "art. 74") -> ("directive …", "article 74")."""
+    section = " ".join(section.split()).lower()
+    return _DIRECTIVE.sub("directive", act.lower()), _ARTICLE.sub("article ", section).strip()
+
+
 def _key(act: str, section: str) -> tuple[str, str]:
-    """One spelling per provision: "Direktiv 2014/24/EU", "art. 74" and "Directive 2014/24/EU", "Article 74" meet."""
-    return _DIRECTIVE.sub("directive", act.lower()), _ARTICLE.sub("article ", provision_of(section).lower())
+    """The table key of the provision a section belongs to, however its act and article are spelled."""
+    return canonical(act, provision_of(section))
 
 
 class ProvisionTable:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import defaultdict
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT, RetrievalSettings, Settings
-from bot.knowledge.abstracts import cited_provision
+from bot.knowledge.abstracts import canonical, cited_provision
 from bot.knowledge.eval_store import EvalStores, build_eval_stores, shared_documents
 from bot.knowledge.retrieval import Retriever, SearchResult
 
@@ -64,14 +63,9 @@ def section_matches(found: str, expected: str) -> bool:
     return found == expected or found.startswith(expected + " ") or found.startswith(expected + ",")
 
 
-_ARTICLE = re.compile(r"^(?:article|artikel|art\.)\s*", re.IGNORECASE)
-
-
 def provision(act: str, section: str) -> tuple[str, str]:
     """A citation as (act, provision), whichever document it comes from: ``("lou", "5 kap. 3 §")``."""
-    act, section = cited_provision(act, section)
-    act = re.sub(r"^(?:direktiv|richtlinie)", "directive", act.lower())
-    return act, _ARTICLE.sub("article ", section.lower()).strip()
+    return canonical(*cited_provision(act, section))
 
 
 def is_relevant(meta: dict[str, Any], expected: list[dict[str, str]], act_of: dict[str, str] | None = None) -> bool:
