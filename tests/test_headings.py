@@ -15,7 +15,8 @@ from bot.knowledge.headings import HeadingTranslations, descriptive, translation
 from bot.knowledge.ingest import Ingestor
 from bot.knowledge.jurisdiction import infer_jurisdictions
 from bot.knowledge.lexicon import Lexicon
-from bot.knowledge.service import GLOSSARY_PATH, HEADINGS_DIR, KnowledgeService
+from bot.knowledge.service import KnowledgeService
+from bot.knowledge.team_tables import GLOSSARY_PATH, HEADINGS_DIR
 from bot.types import Question
 
 SHARED_LAWS = [PROJECT_ROOT.parent / "shared" / "data" / name

@@ -10,8 +10,9 @@ from bot.knowledge.abstracts import ProvisionTable, cited_provision, provision_o
 from bot.knowledge.embeddings import CachedEmbedder
 from bot.knowledge.headings import HeadingTranslations, translation_lines
 from bot.knowledge.ingest import Ingestor
-from bot.knowledge.service import ABSTRACTS_DIR, SITUATIONS_DIR, KnowledgeService
+from bot.knowledge.service import KnowledgeService
 from bot.knowledge.tables import read_entries
+from bot.knowledge.team_tables import ABSTRACTS_DIR, SITUATIONS_DIR
 from bot.language import LANGUAGES
 from tests.test_headings import LOU_SLICE
 

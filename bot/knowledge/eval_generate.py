@@ -97,7 +97,8 @@ def run_generate_eval(args: argparse.Namespace, settings: Settings) -> int:
         stores = build_eval_stores(settings, shared if shared_documents(shared) else None, False, progress)
     model = make_chat_model(settings.llm)
     assert model is not None
-    generator = GroundedAnswerer(ExtractiveAnswerer(stores.retriever("hybrid")), model, settings.llm, stores.glossary)
+    answerer = ExtractiveAnswerer(stores.retriever("hybrid"))
+    generator = GroundedAnswerer(answerer, model, settings.llm, stores.tables.glossary)
     rows = [score_question(generator, q) for q in questions]
     results = {"model": model.name, "prompt_version": generator.prompt.version, **aggregate(rows),
                "by_language": {lang: aggregate([r for r in rows if r["lang"] == lang])

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from bot.config import Settings
-from bot.knowledge.abstracts import ProvisionTable
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
-from bot.knowledge.glossary import Glossary
-from bot.knowledge.headings import HeadingTranslations
-from bot.knowledge.ingest import Ingestor, source_name
-from bot.knowledge.lexicon import Lexicon
+from bot.knowledge.ingest import source_name
 from bot.knowledge.loaders import LoadError, load_file
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.sections import split_sections
-from bot.knowledge.service import ABSTRACTS_DIR, GLOSSARY_PATH, HEADINGS_DIR, SITUATIONS_DIR
 from bot.knowledge.store import KnowledgeStore, StoredChunk, open_chroma_client
+from bot.knowledge.team_tables import TeamTables
 from bot.language import detect_language
 
 SHARED_LAW_FILES = ("se-lou/sfs-2016-1145.md", "de-vergaberecht/gwb.md", "de-vergaberecht/vgv_2016.md")
@@ -46,13 +42,10 @@ class EvalStores:
     act_of: dict[str, str]
     documents: int
     chunks: int
-    glossary: Glossary = field(default_factory=lambda: Glossary.load(GLOSSARY_PATH))
-    headings: HeadingTranslations = field(default_factory=lambda: HeadingTranslations.load(HEADINGS_DIR))
-    abstracts: ProvisionTable = field(default_factory=lambda: ProvisionTable.load(ABSTRACTS_DIR))
+    tables: TeamTables
 
     def __post_init__(self) -> None:
-        self.lexicon = Lexicon.induce([*self.headings.token_entries(), *self.abstracts.token_entries(),
-                                       *self.glossary.token_entries()])
+        self.lexicon = self.tables.lexicon()
 
     def retriever(self, variant: str) -> Retriever:
         """A retriever configured as one of the evaluated variants."""
@@ -79,7 +72,7 @@ class EvalStores:
         elif variant == "plain_baseline":
             assert self.plain is not None
             store, mode = self.plain, "dense"
-        return Retriever(store, self.embedder, retrieval, self.glossary, mode, self.lexicon)
+        return Retriever(store, self.embedder, retrieval, self.tables.glossary, mode, self.lexicon)
 
 
 def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bool, progress: Any = None) -> EvalStores:
@@ -88,9 +81,8 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
     client = open_chroma_client(settings.data_dir / "eval" / "chroma", None)
     structured = KnowledgeStore(client, "eval_structured")
     files = [settings.corpus_dir, *shared_documents(shared)]
-    headings, abstracts = HeadingTranslations.load(HEADINGS_DIR), ProvisionTable.load(ABSTRACTS_DIR)
-    Ingestor(structured, embedder, headings, abstracts, ProvisionTable.load(SITUATIONS_DIR)).ingest(
-        files, progress=progress)
+    tables = TeamTables.load()
+    tables.ingestor(structured, embedder).ingest(files, progress=progress)
     records = structured.documents()
     language_of = {Path(s).name: str(r.meta.get("language", "")) for s, r in records.items()}
     act_of = {Path(s).name: str(r.meta.get("law", "")) for s, r in records.items()}
@@ -99,8 +91,7 @@ def build_eval_stores(settings: Settings, shared: Path | None, with_baseline: bo
         plain = KnowledgeStore(client, "eval_plain")
         _build_plain(plain, embedder, files, progress)
     chunks = sum(r.chunks for r in records.values())
-    return EvalStores(settings, embedder, structured, plain, language_of, act_of, len(records), chunks,
-                      headings=headings, abstracts=abstracts)
+    return EvalStores(settings, embedder, structured, plain, language_of, act_of, len(records), chunks, tables)
 
 
 def _build_plain(store: KnowledgeStore, embedder: CachedEmbedder, paths: list[Path], progress: Any) -> None:

@@ -6,24 +6,16 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings
-from bot.knowledge.abstracts import ProvisionTable
+from bot.config import Settings
 from bot.knowledge.answer import ExtractiveAnswerer
 from bot.knowledge.embeddings import CachedEmbedder, make_embedder
 from bot.knowledge.generate import Compute, GroundedAnswerer, rewrite_followup
-from bot.knowledge.glossary import Glossary
-from bot.knowledge.headings import HeadingTranslations
-from bot.knowledge.ingest import Ingestor, IngestReport, Progress
-from bot.knowledge.lexicon import Lexicon
+from bot.knowledge.ingest import IngestReport, Progress
 from bot.knowledge.llm import make_chat_model
 from bot.knowledge.retrieval import Retriever
 from bot.knowledge.store import KnowledgeStore, open_chroma_client
+from bot.knowledge.team_tables import TeamTables
 from bot.types import Answer, AnswerDelta, AnswerDone, AnswerStart, Question
-
-GLOSSARY_PATH = PROJECT_ROOT / "corpus" / "glossary.yaml"
-HEADINGS_DIR = PROJECT_ROOT / "corpus" / "headings"
-ABSTRACTS_DIR = PROJECT_ROOT / "corpus" / "abstracts"
-SITUATIONS_DIR = PROJECT_ROOT / "corpus" / "situations"
 
 
 class KnowledgeService:
@@ -35,14 +27,13 @@ class KnowledgeService:
         self.embedder = embedder or make_embedder(settings.embeddings, settings.cache_dir)
         client = open_chroma_client(settings.chroma_path, settings.chroma_url)
         self.store = KnowledgeStore(client, settings.collection)
-        glossary = Glossary.load(GLOSSARY_PATH)
-        headings, abstracts = HeadingTranslations.load(HEADINGS_DIR), ProvisionTable.load(ABSTRACTS_DIR)
-        lexicon = Lexicon.induce([*headings.token_entries(), *abstracts.token_entries(), *glossary.token_entries()])
-        self.retriever = Retriever(self.store, self.embedder, settings.retrieval, glossary, mode, lexicon)
+        tables = TeamTables.load()
+        glossary = tables.glossary
+        self.retriever = Retriever(self.store, self.embedder, settings.retrieval, glossary, mode, tables.lexicon())
         self.answerer = ExtractiveAnswerer(self.retriever)
         self.model = make_chat_model(settings.llm)
         self.generator = GroundedAnswerer(self.answerer, self.model, settings.llm, glossary) if self.model else None
-        self._ingestor = Ingestor(self.store, self.embedder, headings, abstracts, ProvisionTable.load(SITUATIONS_DIR))
+        self._ingestor = tables.ingestor(self.store, self.embedder)
 
     def ingest(
         self, paths: Iterable[Path], jurisdiction: str | None = None, language: str | None = None,
